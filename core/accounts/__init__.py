@@ -1,0 +1,1 @@
+"""People and what they may do: users, organisations, memberships, roles, API tokens."""

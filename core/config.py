@@ -1,0 +1,140 @@
+"""Settings, read from the environment in one place.
+
+Every setting can be given as an environment variable, either bare (``DATABASE_URL``) or with the
+``STEPPING_STONES_`` prefix (``STEPPING_STONES_DATABASE_URL``, which wins). The defaults are safe
+for development only: outside development a missing ``SECRET_KEY`` stops the app from starting.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Names read from the environment (bare or prefixed). Anything else stays at its default.
+ENV_SETTINGS = (
+    "ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "DATABASE_OWNER_URL",
+    "REDIS_URL",
+    "TENANTS_DIR",
+    "INSTANCE_DIR",
+    "PLUGINS_EXTRA",
+    "SESSION_COOKIE_SECURE",
+    "MAX_CONTENT_LENGTH",
+    "LOG_LEVEL",
+)
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run a safe service; the message says which one and why."""
+
+
+def _default_instance_dir() -> Path:
+    return ROOT / "instance"
+
+
+def defaults() -> dict[str, Any]:
+    """Development defaults: embedded SQLite, inline jobs, the shipped demo tenants."""
+    instance = Path(os.environ.get("INSTANCE_DIR", _default_instance_dir()))
+    return {
+        "ENV": "development",
+        "SECRET_KEY": None,
+        "DATABASE_URL": f"sqlite:///{instance / 'stepping-stones.db'}",
+        # Migrations run as the schema owner; the app connects as a role that owns nothing.
+        "DATABASE_OWNER_URL": None,
+        "REDIS_URL": None,
+        "TENANTS_DIR": str(ROOT / "tenants"),
+        "INSTANCE_DIR": str(instance),
+        # Comma-separated import paths of plugins that are not installed as distributions
+        # (a plugin under development, or the test plugin). Entry points are the normal route.
+        "PLUGINS_EXTRA": "",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 15 * 60,
+        # Request bodies above 10 MiB are refused with 413 (imports stream larger files in chunks).
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "LOG_LEVEL": "INFO",
+        # The ORM tenant filter. Only the isolation tests switch it off, to show that
+        # PostgreSQL row-level security holds on its own.
+        "TENANCY_ORM_FILTER": True,
+        # Refuse to run against PostgreSQL as a superuser or a BYPASSRLS role.
+        "DATABASE_ROLE_CHECK": True,
+        # Sign-in throttling: failures allowed per account and per source address in the window.
+        "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 30,
+        "SIGN_IN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "API_TOKEN_MAX_DAYS": 365,
+        "API_TOKEN_DEFAULT_DAYS": 90,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Stepping Stones",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def _coerce(name: str, value: str, default: Any) -> Any:
+    if isinstance(default, bool) or name == "SESSION_COOKIE_SECURE":
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings: defaults, then the environment, then explicit overrides (tests)."""
+    settings = defaults()
+    for name in ENV_SETTINGS:
+        raw = os.environ.get(f"STEPPING_STONES_{name}", os.environ.get(name))
+        if raw is not None and raw != "":
+            settings[name] = _coerce(name, raw, settings.get(name))
+    settings.update(overrides or {})
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["DATABASE_URL"])
+    if settings.get("DATABASE_OWNER_URL"):
+        settings["DATABASE_OWNER_URL"] = normalise_database_url(settings["DATABASE_OWNER_URL"])
+    _require_secret(settings)
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _require_secret(settings: dict[str, Any]) -> None:
+    if settings.get("SECRET_KEY"):
+        if settings["ENV"] != "development" and len(settings["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters outside development.")
+        return
+    if settings["ENV"] not in ("development", "test"):
+        raise ConfigError(
+            "SECRET_KEY is not set. Outside development the app refuses to start without one: "
+            "set SECRET_KEY to a long random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')."
+        )
+    settings["SECRET_KEY"] = _development_secret(Path(settings["INSTANCE_DIR"]))
+
+
+def _development_secret(instance: Path) -> str:
+    """A per-checkout random key kept in instance/, so dev sessions survive a restart."""
+    import secrets
+
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

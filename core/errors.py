@@ -1,0 +1,34 @@
+"""Domain exceptions raised by services; the API and UI layers turn them into responses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """Missing, or belonging to another tenant: the two are indistinguishable on purpose."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class InvalidInput(DomainError):
+    """Input that parsed but breaks a rule; ``field_errors`` maps field name → messages."""
+
+    status = 422
+
+    def __init__(self, field_errors: dict[str, list[str] | str], detail: str = "") -> None:
+        super().__init__(detail or "Check the fields listed in errors.")
+        self.field_errors = {
+            name: [msgs] if isinstance(msgs, str) else list(msgs)
+            for name, msgs in field_errors.items()
+        }

@@ -1,0 +1,1 @@
+"""The web interface (server-rendered Jinja on the NHS.UK frontend)."""
