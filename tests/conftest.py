@@ -37,7 +37,8 @@ def _answers(host: str, port: int) -> bool:
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Database/role suffix: one per xdist worker (and per SS_TEST_DB_SUFFIX, for parallel runs)."""
+    return os.environ.get("SS_TEST_DB_SUFFIX", "") + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
