@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from core import config as settings
-from core.extensions import api, csrf, db, login_manager, migrate
+from core.extensions import csrf, db, login_manager, migrate
 
 __version__ = "0.1.0"
 
@@ -49,7 +49,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "web.sign_in"
     login_manager.login_message = "Sign in to see that page."
+    # One Api per application: flask-smorest keeps the OpenAPI spec on the Api object, so a
+    # shared one would serve the spec of whichever app was built last.
+    from core.api.smorest import ProblemApi
+
+    api = ProblemApi()
     api.init_app(app)
+    app.extensions["stepping_stones.api"] = api
 
     from core.accounts.models import User
 
@@ -71,8 +77,10 @@ def _init_extensions(app: Flask) -> None:
     @migrate.configure
     def _plugin_migrations(alembic_config: Any) -> Any:
         """Every plugin's Alembic branch, beside core's revisions."""
+        # ``migrate`` is shared by every app built in this process (tests build several), so
+        # read the app being migrated, not the one that registered this callback.
         locations = [str(settings.ROOT / "migrations" / "versions")]
-        locations += app.extensions["stepping_stones.migration_locations"]
+        locations += current_app.extensions["stepping_stones.migration_locations"]
         alembic_config.set_main_option("version_locations", " ".join(locations))
         alembic_config.set_main_option("path_separator", "space")
         return alembic_config
@@ -91,6 +99,7 @@ def _init_plugins(app: Flask) -> None:
     # Importing models: core's, then every plugin's (so metadata and migrations know them).
     import core.accounts.models
     import core.audit.models
+    import core.clients.models
     import core.tenancy.models  # noqa: F401
 
     plugins.hook.register_models()
@@ -156,7 +165,7 @@ def _init_request_hooks(app: Flask) -> None:
             from core.api.problems import field_errors
 
             errors = field_errors(error.field_errors) if isinstance(error, InvalidInput) else None
-            return problem(error.status, error.detail, errors=errors)
+            return problem(error.status, error.detail, errors=errors, **error.extra())
         from werkzeug.exceptions import HTTPException
 
         http_error = HTTPException(description=error.detail)
@@ -169,13 +178,17 @@ def _init_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from core.accounts.api import blp as accounts_api
     from core.audit.api import blp as audit_api
+    from core.clients.api import blp as clients_api
+    from core.clients.record_api import blp as client_record_api
     from core.health import bp as health_bp
     from core.web.tenant import bp as tenant_bp
     from core.web.views import bp as web_bp
 
+    api = app.extensions["stepping_stones.api"]
     for blueprint in (health_bp, web_bp, tenant_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (accounts_api, audit_api):
+    core_apis = (accounts_api, audit_api, clients_api, client_record_api)
+    for blueprint in core_apis:
         api.register_blueprint(blueprint)
 
     owners: dict[str, str] = {}
@@ -190,8 +203,8 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["stepping_stones.blueprint_plugins"] = owners
 
     # The API has no cookies-and-forms surface: its writes need a bearer token, so no CSRF.
-    csrf.exempt(accounts_api)
-    csrf.exempt(audit_api)
+    for blueprint in core_apis:
+        csrf.exempt(blueprint)
     for name in owners:
         bp = app.blueprints.get(name)
         if bp is not None and hasattr(bp, "register_views_in_doc"):

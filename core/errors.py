@@ -10,6 +10,10 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def extra(self) -> dict:
+        """Extension members for the problem+json body (RFC 9457 §3.2)."""
+        return {}
+
 
 class NotFound(DomainError):
     """Missing, or belonging to another tenant: the two are indistinguishable on purpose."""

@@ -9,8 +9,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from core.api.smorest import ProblemApi
-
 # Constraint names are predictable so migrations can refer to them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,4 +30,4 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-api = ProblemApi()
+# The flask-smorest Api is made per application: app.extensions["stepping_stones.api"].

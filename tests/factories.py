@@ -117,6 +117,7 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
             db.session.add(note)
             db.session.flush()
             data.add("canary_note", note.id)
+        _add_client_record(data)
         from core import audit
 
         event = audit.record("test.seed", object_type="tenant", object_id=tenant_id)
@@ -132,3 +133,75 @@ def build_world(app: Flask) -> World:
             b=build_tenant("tenant-b", {"canary": {"greeting": "hello"}}),
             c=build_tenant("tenant-c", {}),
         )
+
+
+def _add_client_record(data: TenantData) -> None:
+    """One client with consent, a share with the Job Centre Plus office, a contact and a note.
+
+    Same NHS number and names in every tenant: identical shapes make any leak visible.
+    """
+    from datetime import UTC, date, datetime
+
+    from core.clients.models import Client, Consent, Contact, Note, Share
+
+    home, jcp = data.ids["organisation"]
+    staff = data.memberships["practitioner"]
+    client = Client(
+        nhs_number="9990000018",
+        local_id="LOCAL-1",
+        given_name="Sam",
+        family_name="Taylor",
+        date_of_birth=date(1985, 6, 15),
+        postcode="SO16 7AB",
+        key_worker_membership_id=staff,
+    )
+    unshared = Client(
+        nhs_number="9990000050",
+        given_name="Jo",
+        family_name="Unshared",
+        date_of_birth=date(1979, 1, 2),
+    )
+    db.session.add_all([client, unshared])
+    db.session.flush()
+    consent = Consent(
+        client_id=client.id,
+        purpose="jcp_joint_caseload",
+        given_on=date(2026, 1, 5),
+        method="verbal",
+        recorded_by_membership_id=staff,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    share = Share(
+        client_id=client.id,
+        organisation_id=jcp,
+        consent_id=consent.id,
+        purpose="jcp_joint_caseload",
+        created_by_membership_id=staff,
+    )
+    contact = Contact(
+        client_id=client.id,
+        occurred_at=datetime(2026, 2, 1, 10, 0, tzinfo=UTC),
+        method="phone",
+        duration_minutes=20,
+        staff_membership_id=staff,
+        organisation_id=home,
+        summary="Talked about work goals",
+    )
+    note = Note(
+        client_id=client.id,
+        author_membership_id=staff,
+        organisation_id=home,
+        text="First meeting went well.",
+    )
+    db.session.add_all([share, contact, note])
+    db.session.flush()
+    for kind, obj in (
+        ("client", client),
+        ("client", unshared),
+        ("client_consent", consent),
+        ("client_share", share),
+        ("client_contact", contact),
+        ("client_note", note),
+    ):
+        data.add(kind, obj.id)

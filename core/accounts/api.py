@@ -128,7 +128,9 @@ class Tokens(MethodView):
         """Create a token. The response holds its secret: the only time it is shown."""
         token, secret = tokens.issue(g.membership, data["name"], data["days"])
         audit.record("api_token.create", object_type="api_token", object_id=token.id)
-        result = IssuedTokenSchema().dump(token)
+        # The response schema dumps the result: hand it the row's fields, not a dumped dict
+        # (dumping twice fails on the already-serialised datetimes).
+        result = {name: getattr(token, name) for name in TokenSchema().fields}
         result["token"] = secret
         return result
 

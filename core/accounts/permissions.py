@@ -139,27 +139,52 @@ CORE_PERMISSIONS = [
     Permission("memberships.write", "Add people, change their roles and organisation."),
     Permission("audit.read", "Read the tenant's audit log."),
     Permission("tokens.manage", "Create and revoke one's own API tokens."),
+    Permission("clients.read", "See client records (partners: only clients shared with them)."),
+    Permission("clients.write", "Create and change client records, close and reopen them."),
+    Permission("clients.export", "Download the visible client list as CSV."),
+    Permission("clients.subject_access", "Produce a client's subject access export."),
+    Permission("consent.write", "Record and withdraw a client's consent."),
+    Permission("shares.write", "Share a client with a partner organisation, and end a share."),
+    Permission("timeline.write", "Record contacts and notes on a client's timeline."),
 ]
 
 _BASE = frozenset({"tenant.read", "tokens.manage"})
+_CLIENT_WORK = frozenset(
+    {
+        "clients.read",
+        "clients.write",
+        "clients.export",
+        "consent.write",
+        "shares.write",
+        "timeline.write",
+    }
+)
 
 CORE_ROLES = [
     Role(
         "tenant_admin",
         "Tenant administrator",
-        _BASE | {"organisations.read", "memberships.read", "memberships.write", "audit.read"},
+        _BASE
+        | _CLIENT_WORK
+        | {
+            "organisations.read",
+            "memberships.read",
+            "memberships.write",
+            "audit.read",
+            "clients.subject_access",
+        },
         "Manages the tenant's people, roles and organisations; reads the audit log.",
     ),
     Role(
         "practitioner",
         "Practitioner",
-        _BASE | {"organisations.read"},
+        _BASE | _CLIENT_WORK | {"organisations.read"},
         "Trust staff working with clients.",
     ),
     Role(
         "partner_advisor",
         "Partner advisor",
-        _BASE,
+        _BASE | {"clients.read", "timeline.write"},
         "Staff of a partner organisation (Job Centre Plus, Recovery College, housing provider): "
         "sees only clients shared with their organisation.",
         for_partners=True,
@@ -167,7 +192,14 @@ CORE_ROLES = [
     Role(
         "caldicott_guardian",
         "Caldicott Guardian",
-        _BASE | {"organisations.read", "memberships.read", "audit.read"},
+        _BASE
+        | {
+            "organisations.read",
+            "memberships.read",
+            "audit.read",
+            "clients.read",
+            "clients.subject_access",
+        },
         "Oversees the use of confidential information; reads the audit log.",
     ),
 ]

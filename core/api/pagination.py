@@ -13,8 +13,13 @@ from core.extensions import db
 MAX_PAGE_SIZE = 100
 
 
-def paginate(blp: Any, page_size: int = 25) -> Callable[..., Any]:
-    """Wrap a view that returns a ``select``; adds ``page``/``page_size`` and ``X-Pagination``."""
+def paginate(
+    blp: Any, page_size: int = 25, transform: Callable[[Any], Any] | None = None
+) -> Callable[..., Any]:
+    """Wrap a view that returns a ``select``; adds ``page``/``page_size`` and ``X-Pagination``.
+
+    ``transform`` turns each row into what is dumped (for role-dependent field allowlists).
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @blp.paginate(page_size=page_size, max_page_size=MAX_PAGE_SIZE)

@@ -1,0 +1,1 @@
+"""Client records: the people the services support, their consent, sharing and timeline."""
