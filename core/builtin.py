@@ -14,3 +14,12 @@ def register_permissions():
 @hookimpl(trylast=True)
 def register_roles():
     return list(CORE_ROLES)
+
+
+@hookimpl(trylast=True)
+def register_demo_data(tenant):
+    """Core's demo people and synthetic clients, for every demo tenant."""
+    from core.accounts.demo import ensure_demo_people
+    from core.clients.demo import load
+
+    return ensure_demo_people(tenant) + load(tenant)

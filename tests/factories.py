@@ -94,8 +94,12 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
         data.add("user", user_ids[person])
     with tenant_context(tenant_id) as tenant:
         orgs = {
-            "home": Organisation(key="home", name="Home Trust", kind="trust", ods_code="RW1"),
-            "jcp": Organisation(key="jcp", name="Job Centre Plus", kind="job_centre_plus"),
+            "home": Organisation(
+                key="home", name="Home Trust", kind="trust", ods_code="RW1", partner=False
+            ),
+            "jcp": Organisation(
+                key="jcp", name="Job Centre Plus", kind="job_centre_plus", partner=True
+            ),
         }
         db.session.add_all(orgs.values())
         db.session.flush()

@@ -22,8 +22,14 @@ ORGANISATION_KINDS: dict[str, str] = {
     "voluntary_sector": "Voluntary sector organisation",
 }
 
-#: Organisation kinds whose staff are partners: they see only clients shared with them.
-PARTNER_KINDS = frozenset(ORGANISATION_KINDS) - {"trust"}
+
+def default_partner(kind: str) -> bool:
+    """Whether an organisation of ``kind`` is a partner unless its tenant file says otherwise.
+
+    The trust runs the service; everyone else is a partner. A housing association running its
+    own tenant marks its organisation ``partner = false`` in the tenant file.
+    """
+    return kind != "trust"
 
 
 class User(UUIDPrimaryKey, Timestamps, db.Model):
@@ -71,10 +77,13 @@ class Organisation(TenantScoped, Timestamps, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(30))
     ods_code: Mapped[str | None] = mapped_column(sa.String(9))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: Partner staff see only clients shared with their organisation (need-to-know). Defaults
+    #: to true so that a forgotten flag fails closed.
+    partner: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     @property
     def is_partner(self) -> bool:
-        return self.kind in PARTNER_KINDS
+        return self.partner
 
 
 class Membership(TenantScoped, Timestamps, db.Model):

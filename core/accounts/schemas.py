@@ -14,6 +14,9 @@ class OrganisationSchema(Schema):
     kind = fields.String(dump_only=True, metadata={"enum": sorted(ORGANISATION_KINDS)})
     ods_code = fields.String(dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
+    partner = fields.Boolean(
+        dump_only=True, metadata={"description": "Its staff see only clients shared with it."}
+    )
 
 
 class PersonSchema(Schema):

@@ -15,6 +15,8 @@ A file looks like::
     name = "Wessex Partnership NHS Foundation Trust"
     kind = "trust"
     ods_code = "RW1"
+    # partner = false                    # default: false for kind "trust", true otherwise;
+                                         # partner staff see only clients shared with them
 
 ``apply`` creates and updates tenants and organisations and suspends what left the files; it
 never deletes. Every problem in every file is collected first and reported as
@@ -56,7 +58,7 @@ RESERVED_SLUGS = frozenset(
     }
 )
 TENANT_KEYS = {"slug", "name", "ods_code", "status", "plugins", "organisations", "sso"}
-ORGANISATION_KEYS = {"key", "name", "kind", "ods_code", "active"}
+ORGANISATION_KEYS = {"key", "name", "kind", "ods_code", "active", "partner"}
 STATUSES = {"active", "suspended"}
 
 
@@ -67,6 +69,7 @@ class OrganisationSpec:
     kind: str
     ods_code: str | None = None
     active: bool = True
+    partner: bool = True
 
 
 @dataclass
@@ -132,7 +135,7 @@ def _check_plugins(
 
 
 def _check_organisations(name: str, raw: Any, problems: list[str]) -> list[OrganisationSpec]:
-    from core.accounts.models import ORGANISATION_KINDS
+    from core.accounts.models import ORGANISATION_KINDS, default_partner
 
     if not isinstance(raw, list):
         problems.append(f"{name}: organisations: must be an array of [[organisations]] tables")
@@ -164,6 +167,9 @@ def _check_organisations(name: str, raw: Any, problems: list[str]) -> list[Organ
             problems.append(f"{where}.ods_code: 3 to 9 upper-case letters or digits")
         if not isinstance(org.get("active", True), bool):
             problems.append(f"{where}.active: true or false")
+        partner = org.get("partner", default_partner(str(kind)))
+        if not isinstance(partner, bool):
+            problems.append(f"{where}.partner: true or false")
         found.append(
             OrganisationSpec(
                 key=str(key),
@@ -171,6 +177,7 @@ def _check_organisations(name: str, raw: Any, problems: list[str]) -> list[Organ
                 kind=str(kind),
                 ods_code=ods,
                 active=bool(org.get("active", True)),
+                partner=bool(partner),
             )
         )
     return found

@@ -97,13 +97,14 @@ def _sync_organisations(spec: TenantSpec, report: SyncReport) -> None:
                     kind=org_spec.kind,
                     ods_code=org_spec.ods_code,
                     active=org_spec.active,
+                    partner=org_spec.partner,
                 )
             )
             report.add(f"{spec.slug}: added organisation {org_spec.key}")
             continue
         changed = [
             attr
-            for attr in ("name", "kind", "ods_code", "active")
+            for attr in ("name", "kind", "ods_code", "active", "partner")
             if getattr(org, attr) != getattr(org_spec, attr)
         ]
         for attr in changed:

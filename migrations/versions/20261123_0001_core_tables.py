@@ -110,6 +110,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("ods_code", sa.String(length=9), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("partner", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
