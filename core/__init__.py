@@ -156,7 +156,9 @@ def _init_request_hooks(app: Flask) -> None:
 
     @app.errorhandler(Unauthorised)
     def _unauthorised(error: Unauthorised):  # type: ignore[no-untyped-def]
-        return problem(401, str(error), headers={"WWW-Authenticate": 'Bearer realm="api"'})
+        return problem(
+            401, str(error), headers={"WWW-Authenticate": 'Bearer realm="stepping-stones"'}
+        )
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]

@@ -75,10 +75,12 @@ def authenticate(secret: str, now: datetime | None = None) -> tuple[ApiToken, Me
     return token, membership
 
 
-def revoke(token_id: uuid.UUID, membership: Membership) -> ApiToken | None:
+def revoke(token_id: uuid.UUID, membership: Membership) -> tuple[ApiToken | None, bool]:
+    """Revoke one of ``membership``'s tokens: (the token or None, whether this call revoked it)."""
     token = db.session.execute(
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.membership_id == membership.id)
     ).scalar_one_or_none()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
-    return token
+        return token, True
+    return token, False

@@ -48,7 +48,8 @@ def apply(specs: list[TenantSpec], *, suspend_missing: bool = True) -> SyncRepor
             changed.append("plugins")
         if changed and spec.slug in by_slug:
             report.add(f"updated tenant {spec.slug}: {', '.join(changed)}")
-        tenant.synced_at = utcnow()
+        if changed or spec.slug not in by_slug:
+            tenant.synced_at = utcnow()  # when the file last changed the tenant
         newly_enabled += [(spec.slug, p, spec.plugins[p]) for p in spec.plugins if p not in before]
         disabled += [(spec.slug, p) for p in before if p not in spec.plugins]
     if suspend_missing:

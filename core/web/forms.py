@@ -14,6 +14,7 @@ EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             DataRequired("Enter your email address"),
             Regexp(
