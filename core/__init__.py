@@ -27,8 +27,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from core.web.layout import init_templates
+
+    init_templates(app)  # before any extension touches app.jinja_env
     _init_extensions(app)
     _init_plugins(app)
+    from core.jobs.app import init_app as init_jobs
+
+    init_jobs(app)
     _init_request_hooks(app)
     _register_blueprints(app)
 
@@ -100,6 +106,8 @@ def _init_plugins(app: Flask) -> None:
     import core.accounts.models
     import core.audit.models
     import core.clients.models
+    import core.jobs.models
+    import core.sso.models
     import core.tenancy.models  # noqa: F401
 
     plugins.hook.register_models()
@@ -132,9 +140,17 @@ def _init_request_hooks(app: Flask) -> None:
     from core.errors import DomainError, InvalidInput
     from core.request_ids import request_id
     from core.tenancy.blueprints import SignInRequired, Unauthorised
+    from core.web import sessions
     from core.web.safety import add_security_headers
 
-    app.url_value_preprocessor(lambda _endpoint, _values: request_id())
+    def _per_request(_endpoint: str | None, _values: dict | None) -> None:
+        request_id()
+        if not request.path.startswith(("/api/", "/static/")):
+            sessions.enforce()
+
+    # URL value preprocessors run before the tenant is resolved, so an expired session is
+    # already gone when the tenant blueprint asks who is signed in.
+    app.url_value_preprocessor(_per_request)
 
     @app.after_request
     def _finish(response):  # type: ignore[no-untyped-def]
@@ -183,13 +199,31 @@ def _register_blueprints(app: Flask) -> None:
     from core.clients.api import blp as clients_api
     from core.clients.record_api import blp as client_record_api
     from core.health import bp as health_bp
+    from core.web.account import bp as account_bp
+    from core.web.client_forms import bp as client_forms_bp
+    from core.web.clients import bp as clients_bp
     from core.web.tenant import bp as tenant_bp
+    from core.web.tokens import bp as tokens_bp
     from core.web.views import bp as web_bp
 
     api = app.extensions["stepping_stones.api"]
-    for blueprint in (health_bp, web_bp, tenant_bp):
+    ui = (health_bp, web_bp, account_bp, tenant_bp, tokens_bp, clients_bp, client_forms_bp)
+    for blueprint in ui:
+        app.register_blueprint(blueprint)
+    from core.sso.views import bp as sso_bp
+
+    app.register_blueprint(sso_bp)  # partner SSO: public routes under /<tenant>/sso/…
+    from core.imports.api import blp as imports_api
+    from core.imports.views import bp as imports_bp
+    from core.jobs.api import blp as jobs_api
+    from core.jobs.views import bp as jobs_bp
+    from core.reports.api import blp as reports_api
+    from core.reports.views import bp as reports_bp
+
+    for blueprint in (jobs_bp, imports_bp, reports_bp):  # background jobs, imports, reports (#7)
         app.register_blueprint(blueprint)
     core_apis = (accounts_api, audit_api, clients_api, client_record_api)
+    core_apis += (jobs_api, imports_api, reports_api)
     for blueprint in core_apis:
         api.register_blueprint(blueprint)
 

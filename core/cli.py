@@ -74,7 +74,11 @@ def _find_tenant(slug: str):
 @click.option("--organisation", "org_key", help="Organisation key (default: the trust's).")
 @click.option("--platform-operator", is_flag=True, help="Manages tenants; sees no client data.")
 @click.option("--password", envvar="ADMIN_PASSWORD", help="Default: prompt (or ADMIN_PASSWORD).")
-@click.option("--if-missing", is_flag=True, help="Do nothing if the person already exists.")
+@click.option(
+    "--if-missing",
+    is_flag=True,
+    help="If the person already exists, keep their password (still grant the membership).",
+)
 def users_create_admin(
     email: str,
     display_name: str,
@@ -93,21 +97,21 @@ def users_create_admin(
     email = email.strip().lower()
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and if_missing:
-        click.echo(f"{email} already exists; left as it is.")
-        return
-    if password is None:
-        password = getpass.getpass("Password: ")
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
-    if user is None:
-        user = User(email=email, display_name=display_name)
-        db.session.add(user)
-    user.password_hash = hash_password(password)
+        click.echo(f"{email} already exists; its password is left as it is.")
+    else:
+        if password is None:
+            password = getpass.getpass("Password: ")
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        if user is None:
+            user = User(email=email, display_name=display_name)
+            db.session.add(user)
+        user.password_hash = hash_password(password)
+        click.echo(f"account {email} ready")
     user.is_platform_operator = user.is_platform_operator or platform_operator
     db.session.commit()
     user_id = user.id
-    click.echo(f"account {email} ready")
     if not slug:
         return
     tenant = _find_tenant(slug)
@@ -233,7 +237,9 @@ def _upgrade_to_every_head() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (tenants_cli, users_cli, postgres_cli, demo_cli):
+    from core.jobs.cli import jobs_cli
+
+    for group in (tenants_cli, users_cli, postgres_cli, demo_cli, jobs_cli):
         app.cli.add_command(group)
     _upgrade_to_every_head()
     plugins = app.extensions["stepping_stones.plugins"]

@@ -112,7 +112,7 @@ def install() -> None:
     _installed = True
 
 
-def tenant_uuid(value: object) -> uuid.UUID | None:
+def tenant_uuid(value: object) -> uuid.UUID | None:  # an id from a URL, or None
     """Parse an id from a URL; None for anything that is not a UUID (so it is simply not found)."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

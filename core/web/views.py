@@ -18,6 +18,7 @@ from core.accounts.membership import tenants_of
 from core.accounts.permissions import public
 from core.accounts.signin import SignInResult, check_credentials
 from core.extensions import db
+from core.web import sessions
 from core.web.forms import SignInForm
 from core.web.safety import safe_next
 
@@ -49,7 +50,7 @@ def sign_in():
         if result is SignInResult.OK and user is not None:
             session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
-            session.permanent = True
+            sessions.start()
             return redirect(next_url or url_for("web.home"))
         if result is SignInResult.THROTTLED:
             minutes = current_app.config["SIGN_IN_FAILURE_WINDOW_SECONDS"] // 60
@@ -67,7 +68,22 @@ def sign_in():
 @public
 @login_required
 def sign_out():
+    signed_in_by_sso = session.get("sso")
     logout_user()
     session.clear()
     flash("You have signed out.")
+    if signed_in_by_sso:  # RP-initiated sign-out at the partner's provider too (issue 6)
+        from core.sso.views import end_session_url, signed_out_page
+
+        url = end_session_url(signed_in_by_sso)
+        if url:
+            return signed_out_page(url)
     return redirect(url_for("web.sign_in"))
+
+
+@bp.route("/keep-alive", methods=["POST"])
+@public
+@login_required
+def keep_alive():
+    """The "Stay signed in" button: any signed-in request resets the idle clock."""
+    return {"status": "ok"}
