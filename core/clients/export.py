@@ -45,9 +45,16 @@ def csv_rows(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
 
 
 def stream_clients(stmt: sa.Select[tuple[Client]], fields: tuple[str, ...]) -> Iterator[str]:
-    """Rows of ``stmt`` as CSV, fetched from the database in batches."""
+    """Rows of ``stmt`` as CSV, fetched from the database in batches.
+
+    A generator, so the query runs only when the response body is read: after the request's
+    ``after_request`` commit, which would otherwise close the server-side cursor under it.
+    """
+    from core.clients.search import apply_search_settings
+
+    apply_search_settings()  # a new transaction: the request's settings lapsed at its commit
     result = db.session.execute(stmt.execution_options(yield_per=500)).scalars()
-    return csv_rows(list(fields), ([getattr(c, f) for f in fields] for c in result))
+    yield from csv_rows(list(fields), ([getattr(c, f) for f in fields] for c in result))
 
 
 def _rows(model: type, client_id: Any) -> list[dict[str, Any]]:

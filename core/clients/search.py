@@ -22,10 +22,26 @@ from core.extensions import db
 #: The indexed expression; the migration creates the index on exactly this.
 SEARCH_NAME = sa.func.lower(Client.given_name + " " + Client.family_name)
 SIMILARITY_THRESHOLD = 0.3
+#: pg_trgm word similarity a query must reach against some part of the name (``%>``, served by
+#: the same GIN index). pg_trgm's default of 0.6 misses a one-letter slip in a surname on its
+#: own ("tayler" against "sam taylor" scores 0.57, and its whole-name similarity is 0.29).
+WORD_SIMILARITY_THRESHOLD = 0.5
 
 
 def _is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def apply_search_settings() -> None:
+    """Set the word similarity threshold for the current transaction (PostgreSQL only).
+
+    Call it in the transaction that runs a name search: it lapses at commit.
+    """
+    if _is_postgresql():
+        db.session.execute(
+            sa.text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+            {"t": str(WORD_SIMILARITY_THRESHOLD)},
+        )
 
 
 def name_clause(query: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[Any] | None]:
@@ -33,7 +49,8 @@ def name_clause(query: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[An
     text = " ".join(query.lower().split())
     if _is_postgresql():
         preferred = sa.func.lower(sa.func.coalesce(Client.preferred_name, ""))
-        where = sa.or_(SEARCH_NAME.op("%")(text), preferred == text)
+        apply_search_settings()
+        where = sa.or_(SEARCH_NAME.op("%")(text), SEARCH_NAME.op("%>")(text), preferred == text)
         return where, sa.func.similarity(SEARCH_NAME, text).desc()
     words = [w for w in re.split(r"\s+", text) if w]
     conditions = [

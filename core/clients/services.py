@@ -107,6 +107,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _check_required(data: dict[str, Any], *, partial: bool) -> None:
+    """Names and date of birth may not be empty (a name of only spaces cleans to empty)."""
+    missing = {
+        name: "This field cannot be empty."
+        for name in ("given_name", "family_name", "date_of_birth")
+        if (name in data or not partial) and data.get(name) is None
+    }
+    if missing:
+        raise InvalidInput(missing)
+
+
 def _check_unique(data: dict[str, Any], exclude: uuid.UUID | None = None) -> None:
     errors: dict[str, str] = {}
     for column in ("nhs_number", "local_id"):
@@ -126,6 +137,7 @@ def _check_unique(data: dict[str, Any], exclude: uuid.UUID | None = None) -> Non
 def create_client(data: dict[str, Any]) -> Client:
     data = _clean(dict(data))
     confirmed = bool(data.pop("confirm_not_duplicate", False))
+    _check_required(data, partial=False)
     same_number = (
         likely_duplicates(nhs_number=data.get("nhs_number")) if data.get("nhs_number") else []
     )
@@ -161,9 +173,7 @@ def create_client(data: dict[str, Any]) -> Client:
 
 def update_client(client: Client, changes: dict[str, Any]) -> Client:
     changes = _clean(changes)
-    for required in ("given_name", "family_name", "date_of_birth"):
-        if required in changes and changes[required] is None:
-            raise InvalidInput({required: "This field cannot be empty."})
+    _check_required(changes, partial=True)
     _check_unique(changes, exclude=client.id)
     if "key_worker_membership_id" in changes:
         _check_key_worker(changes["key_worker_membership_id"])
@@ -172,9 +182,10 @@ def update_client(client: Client, changes: dict[str, Any]) -> Client:
         setattr(client, key, changes[key])
     if changed:
         db.session.flush()
-        audit.record(
-            "client.update", object_type="client", object_id=client.id, details={"fields": changed}
-        )
+    # Recorded even when nothing changed: the response carries the whole record (a read).
+    audit.record(
+        "client.update", object_type="client", object_id=client.id, details={"fields": changed}
+    )
     return client
 
 

@@ -118,8 +118,13 @@ def share_with(
     if errors:
         raise InvalidInput(errors)
     assert org is not None and consent is not None
+    now = utcnow()
     active = [
-        s for s in shares_of(client, org.id) if s.ended_at is None and s.consent_id == consent.id
+        s
+        for s in shares_of(client, org.id)
+        if s.ended_at is None
+        and s.consent_id == consent.id
+        and (s.expires_at is None or s.expires_at > now)
     ]
     if active:
         raise Conflict("This client is already shared with that organisation under this consent.")
