@@ -5,6 +5,7 @@
 #   make test [PYTEST_ARGS=…] [PYTEST_WORKERS=2] install, start PostgreSQL + Redis, run pytest
 #   make lint                                 ruff check + ruff format --check
 #   make assets                               copy NHS.UK frontend + Swagger UI into core/static
+#   make oidc [OIDC_PORT=9010]                the development OpenID provider for partner SSO
 #   make clean                                remove built assets, caches and install stamps
 #   make distclean                            clean, and remove .venv and node_modules too
 
@@ -31,14 +32,20 @@ PYTEST_ARGS ?=
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The development OpenID provider (npm oidc-provider) has its own package.json (issue 6).
+OIDC_DIR := tests/sso/provider
+OIDC_STAMP := $(OIDC_DIR)/node_modules/.installed
+OIDC_PORT ?= 9010
+# Shared by the demo tenants' [[sso]] (client_secret_env) and the dev provider's demo clients.
+SSO_DEV_CLIENT_SECRET ?= stepping-stones-dev-secret
 VENDOR := core/static/vendor
 ASSET_STAMP := $(VENDOR)/.installed
 NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
 SWAGGER_DIST := node_modules/swagger-ui-dist
 
-export ADMIN_PASSWORD DEMO_PASSWORD
+export ADMIN_PASSWORD DEMO_PASSWORD SSO_DEV_CLIENT_SECRET
 
-.PHONY: help install assets run test services lint format clean distclean
+.PHONY: help install assets run test services lint format clean distclean oidc
 
 help:
 	@sed -n '/^#/!q; s/^# \{0,1\}//p' Makefile
@@ -64,6 +71,11 @@ $(ASSET_STAMP): $(NODE_STAMP)
 	cp -R $(NHSUK_DIST)/assets $(VENDOR)/nhsuk/assets
 	cp $(SWAGGER_DIST)/swagger-ui.css $(SWAGGER_DIST)/swagger-ui-bundle.js \
 	   $(SWAGGER_DIST)/swagger-ui-standalone-preset.js $(VENDOR)/swagger-ui/
+	touch $@
+
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(wildcard $(OIDC_DIR)/package-lock.json)
+	cd $(OIDC_DIR) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	else npm install --no-audit --no-fund; fi
 	touch $@
 
 install: $(PY_STAMP) $(ASSET_STAMP)
@@ -96,11 +108,17 @@ run: install
 services:
 	.ci/services
 
-test: install services
+test: install $(OIDC_STAMP) services
 	@# Each xdist worker gets its own database (tests/conftest.py). Any pytest failure fails
 	@# make, exit 5 (no tests collected) included.
 	$(BIN)/python -m pytest $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) \
 	    $(PYTEST_ARGS)
+
+# Partner SSO against the development OpenID provider: sign in at /sign-in?tenant=southern-health
+# as a demo user (no password; development only). The demo tenants point at 127.0.0.1:9010.
+oidc: $(OIDC_STAMP)
+	cd $(OIDC_DIR) && OIDC_PORT=$(OIDC_PORT) OIDC_DEV_CLIENT_SECRET="$$SSO_DEV_CLIENT_SECRET" \
+	    OIDC_APP_URLS=http://127.0.0.1:$(PORT),http://localhost:$(PORT) exec node server.js
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
@@ -119,4 +137,4 @@ clean:
 	    -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules $(OIDC_DIR)/node_modules

@@ -207,12 +207,15 @@ def _register_blueprints(app: Flask) -> None:
     from core.web.views import bp as web_bp
 
     api = app.extensions["stepping_stones.api"]
+    from core.web.admin import bp as admin_bp
+
     ui = (health_bp, web_bp, account_bp, tenant_bp, tokens_bp, clients_bp, client_forms_bp)
+    ui += (admin_bp,)  # tenant admin: people, organisations, roles, audit log
     for blueprint in ui:
         app.register_blueprint(blueprint)
     from core.sso.views import bp as sso_bp
 
-    app.register_blueprint(sso_bp)  # partner SSO: public routes under /<tenant>/sso/…
+    app.register_blueprint(sso_bp)  # partner SSO: public routes under /sso/<slug>/…
     from core.imports.api import blp as imports_api
     from core.imports.views import bp as imports_bp
     from core.jobs.api import blp as jobs_api

@@ -26,6 +26,8 @@ ENV_SETTINGS = (
     "SESSION_COOKIE_SECURE",
     "MAX_CONTENT_LENGTH",
     "LOG_LEVEL",
+    "JOBS_RETRY_INTERVALS",
+    "JOBS_LOST_AFTER_SECONDS",
 )
 
 
@@ -79,7 +81,9 @@ def defaults() -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # LIFO: the most recently used connection is reused, so idle ones can be closed by the
+        # server; pre-ping replaces a connection the database dropped (F5).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_use_lifo": True},
     }
 
 

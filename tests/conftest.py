@@ -152,6 +152,17 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     tables = tenant_tables(engine)
     if tables:
         with engine.begin() as conn:
+            # A streamed response a test never read to the end (a CSV export) keeps its
+            # transaction open, as a client that stops reading would until the server gives
+            # up; end such leftovers so the next test starts clean instead of waiting.
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state LIKE 'idle in transaction%'"
+                )
+            )
+            conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
 
 

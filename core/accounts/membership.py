@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from core.accounts.models import Membership
 from core.extensions import db
+from core.tenancy.context import current_tenant_id
 from core.tenancy.models import Tenant
 from core.tenancy.scoping import ALL_TENANTS
 
@@ -15,7 +16,11 @@ from core.tenancy.scoping import ALL_TENANTS
 def membership_of(user_id: uuid.UUID) -> Membership | None:
     """The active membership of ``user_id`` in the current tenant."""
     return db.session.execute(
-        sa.select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True))
+        sa.select(Membership).where(
+            Membership.tenant_id == current_tenant_id(),  # explicit: this gate decides entry
+            Membership.user_id == user_id,
+            Membership.active.is_(True),
+        )
     ).scalar_one_or_none()
 
 

@@ -146,6 +146,12 @@ CORE_PERMISSIONS = [
     Permission("consent.write", "Record and withdraw a client's consent."),
     Permission("shares.write", "Share a client with a partner organisation, and end a share."),
     Permission("timeline.write", "Record contacts and notes on a client's timeline."),
+    Permission("jobs.read", "Follow, cancel and download one's own background jobs."),
+    Permission("jobs.manage", "See, cancel and download every background job of the tenant."),
+    Permission("clients.import", "Import clients in bulk from a CSV or Excel file."),
+    Permission(
+        "reports.read", "Run reports and download them (figures; records need clients.read)."
+    ),
 ]
 
 _BASE = frozenset({"tenant.read", "tokens.manage"})
@@ -172,19 +178,23 @@ CORE_ROLES = [
             "memberships.write",
             "audit.read",
             "clients.subject_access",
+            "jobs.read",
+            "jobs.manage",
+            "clients.import",
+            "reports.read",
         },
         "Manages the tenant's people, roles and organisations; reads the audit log.",
     ),
     Role(
         "practitioner",
         "Practitioner",
-        _BASE | _CLIENT_WORK | {"organisations.read"},
+        _BASE | _CLIENT_WORK | {"organisations.read", "jobs.read", "reports.read"},
         "Trust staff working with clients.",
     ),
     Role(
         "partner_advisor",
         "Partner advisor",
-        _BASE | {"clients.read", "timeline.write"},
+        _BASE | {"clients.read", "clients.export", "timeline.write"},
         "Staff of a partner organisation (Job Centre Plus, Recovery College, housing provider): "
         "sees only clients shared with their organisation.",
         for_partners=True,
@@ -199,6 +209,8 @@ CORE_ROLES = [
             "audit.read",
             "clients.read",
             "clients.subject_access",
+            "jobs.read",
+            "reports.read",
         },
         "Oversees the use of confidential information; reads the audit log.",
     ),

@@ -20,6 +20,7 @@ from core.columns import utcnow
 from core.extensions import db
 
 TOKEN_PREFIX = "sst_"  # noqa: S105 - a marker, not a secret
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 def hash_token(token: str) -> str:
@@ -71,7 +72,13 @@ def authenticate(secret: str, now: datetime | None = None) -> tuple[ApiToken, Me
     now = now or utcnow()
     if not token.is_usable(now) or not membership.active or not membership.user.is_active:
         return None
-    token.last_used_at = now
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is None or now - last > LAST_USED_PRECISION:
+        # Recorded to the nearest few minutes: a write on every API read would cost more than
+        # the detail is worth.
+        token.last_used_at = now
     return token, membership
 
 

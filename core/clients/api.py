@@ -85,7 +85,9 @@ class Duplicates(MethodView):
         """Likely duplicates of a person about to be added (same NHS number, or name and DOB)."""
         found = services.likely_duplicates(**query)
         audit.record(
-            "client.duplicate_check", object_type="client", details={"matches": len(found)}
+            "client.duplicate_check",
+            object_type="client",
+            details={"matches": len(found), "client_ids": [str(c.id) for c in found]},
         )
         return [dump_client(c) for c in found]
 

@@ -1,9 +1,11 @@
 """Finding clients: by name (typo-tolerant), NHS number, date of birth or local identifier.
 
 On PostgreSQL, names match with ``pg_trgm`` trigram similarity on ``lower(given || ' ' ||
-family)``, served by a GIN index that leads with ``tenant_id`` (btree_gin), so a search reads one
-tenant's slice of the index however many tenants share the table. On SQLite (development only)
-each word of the query must appear in a name. Every search respects need-to-know.
+family)``. The nearest names are found through a GiST index that leads with ``tenant_id``
+(btree_gist), so a search reads one tenant's slice of the index however many tenants share the
+table; see :func:`_name_candidates` for why it is ordered by distance rather than filtered.
+On SQLite (development only) each word of the query must appear in a name. Every search
+respects need-to-know.
 """
 
 from __future__ import annotations
@@ -44,14 +46,59 @@ def apply_search_settings() -> None:
         )
 
 
+#: How many nearest names per kind of match are considered before filtering by similarity.
+NAME_CANDIDATES = 100
+
+
+def _name_candidates(text: str, local_id: str) -> sa.CompoundSelect:
+    """Ids of the visible clients whose names are nearest to ``text``.
+
+    Row-level security stops PostgreSQL from using pg_trgm's ``%`` operators as index
+    conditions (they are not leakproof, so they run only after the policy, on every row of
+    the tenant). Ordering by trigram distance is not a condition, so a GiST index on
+    ``(tenant_id, name)`` can still walk a tenant's names nearest first: we take the nearest
+    by whole-name distance and by word distance (a misspelt surname on its own), then filter.
+    """
+    from core.clients.access import visible_clients_clause
+
+    visible = visible_clients_clause()
+    whole = (
+        sa.select(Client.id)
+        .where(visible)
+        .order_by(SEARCH_NAME.op("<->")(text))
+        .limit(NAME_CANDIDATES)
+    )
+    word = (
+        sa.select(Client.id)
+        .where(visible)
+        .order_by(sa.literal(text).op("<<->")(SEARCH_NAME))
+        .limit(NAME_CANDIDATES)
+    )
+    preferred = sa.select(Client.id).where(
+        visible, sa.func.lower(sa.func.coalesce(Client.preferred_name, "")) == text
+    )
+    local = sa.select(Client.id).where(visible, Client.local_id == local_id)
+    return sa.union(whole.subquery().select(), word.subquery().select(), preferred, local)
+
+
 def name_clause(query: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[Any] | None]:
-    """WHERE clause and ORDER BY expression for a name search."""
+    """WHERE clause and ORDER BY expression for a search by name or local identifier."""
     text = " ".join(query.lower().split())
+    local_id = query.strip()
     if _is_postgresql():
         preferred = sa.func.lower(sa.func.coalesce(Client.preferred_name, ""))
         apply_search_settings()
-        where = sa.or_(SEARCH_NAME.op("%")(text), SEARCH_NAME.op("%>")(text), preferred == text)
-        return where, sa.func.similarity(SEARCH_NAME, text).desc()
+        matches = sa.or_(
+            SEARCH_NAME.op("%")(text),
+            sa.literal(text).op("<%")(SEARCH_NAME),
+            preferred == text,
+            Client.local_id == local_id,
+        )
+        where = sa.and_(Client.id.in_(_name_candidates(text, local_id)), matches)
+        rank = sa.func.greatest(
+            sa.func.similarity(SEARCH_NAME, text), sa.func.word_similarity(text, SEARCH_NAME)
+        )
+        return where, rank.desc()
     words = [w for w in re.split(r"\s+", text) if w]
     conditions = [
         sa.or_(
@@ -61,7 +108,7 @@ def name_clause(query: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[An
         )
         for w in words
     ]
-    return sa.and_(*conditions), None
+    return sa.or_(sa.and_(*conditions), Client.local_id == local_id), None
 
 
 def search_statement(
@@ -82,7 +129,7 @@ def search_statement(
             stmt = stmt.where(Client.nhs_number == digits)
         else:
             where, rank = name_clause(q)
-            stmt = stmt.where(sa.or_(where, Client.local_id == q.strip()))
+            stmt = stmt.where(where)
             if rank is not None:
                 order.append(rank)
     if nhs_number:

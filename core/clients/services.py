@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from core import audit
 from core.accounts.models import Membership
+from core.audit.service import record_now
 from core.clients.access import visible_clients
 from core.clients.models import Client
 from core.errors import Conflict, InvalidInput, NotFound
@@ -134,6 +135,17 @@ def _check_unique(data: dict[str, Any], exclude: uuid.UUID | None = None) -> Non
         raise InvalidInput(errors)
 
 
+def _audit_duplicate_warning(found: list[Client]) -> None:
+    """The warning shows other people's names and dates of birth: that is a read, audited even
+    though the request itself is refused (so in its own transaction)."""
+    record_now(
+        "client.duplicate_warning",
+        object_type="client",
+        outcome="warning",
+        details={"client_ids": [str(c.id) for c in found]},
+    )
+
+
 def create_client(data: dict[str, Any]) -> Client:
     data = _clean(dict(data))
     confirmed = bool(data.pop("confirm_not_duplicate", False))
@@ -142,6 +154,7 @@ def create_client(data: dict[str, Any]) -> Client:
         likely_duplicates(nhs_number=data.get("nhs_number")) if data.get("nhs_number") else []
     )
     if same_number:
+        _audit_duplicate_warning(same_number)
         raise LikelyDuplicate(
             "A client with this NHS number already exists.", same_number, can_confirm=False
         )
@@ -151,6 +164,7 @@ def create_client(data: dict[str, Any]) -> Client:
         date_of_birth=data.get("date_of_birth"),
     )
     if same_person and not confirmed:
+        _audit_duplicate_warning(same_person)
         raise LikelyDuplicate(
             "A client with the same name and date of birth already exists. Check it is not the "
             "same person; to create a new record anyway, confirm it is a different person.",

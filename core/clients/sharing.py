@@ -108,7 +108,11 @@ def share_with(
         errors["consent_id"] = "No such consent for this client."
     elif consent.withdrawn_at is not None:
         errors["consent_id"] = "That consent has been withdrawn; record a new consent first."
-    elif org is not None and PURPOSE_ORGANISATION_KIND[consent.purpose] != org.kind:
+    elif (
+        org is not None
+        and org.is_partner
+        and PURPOSE_ORGANISATION_KIND[consent.purpose] != org.kind
+    ):
         errors["consent_id"] = (
             f"That consent is for {CONSENT_PURPOSES.label(consent.purpose).lower()}, "
             f"not for sharing with {org.name}."

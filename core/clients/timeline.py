@@ -55,7 +55,9 @@ def write_note(client: Client, text: str, corrects_note_id: uuid.UUID | None = N
         original = db.session.execute(
             sa.select(Note).where(Note.id == corrects_note_id, Note.client_id == client.id)
         ).scalar_one_or_none()
-        if original is None:
+        partner_org = g.membership.organisation_id if is_partner_viewer() else None
+        if original is None or (partner_org and original.organisation_id != partner_org):
+            # Partners may correct only their own organisation's notes (the ones they can see).
             raise InvalidInput({"corrects_note_id": "No such note on this client's record."})
     note = Note(
         client_id=client.id,

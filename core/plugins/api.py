@@ -16,8 +16,11 @@ from typing import Any
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
 from core.columns import JSONType, Timestamps, utcnow
 from core.extensions import db
+from core.jobs.runner import JobCancelled, JobError, JobResult
+from core.jobs.runner import progress as job_progress
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manager import plugin_enabled, tenant_hooks
+from core.reports.types import ChartSpec, ReportColumn, ReportResult
 from core.tenancy.blueprints import tenant_api_blueprint, tenant_ui_blueprint
 from core.tenancy.context import current_tenant, current_tenant_id
 from core.tenancy.models import TenantScoped, tenant_foreign_key
@@ -80,15 +83,30 @@ class Report:
     definition_version: str
     run: Callable[..., Any]
     parameters: tuple[str, ...] = ("period_start", "period_end")
+    #: How to chart the result (None: a table only).
+    chart: ChartSpec | None = None
+    #: ``drilldown(drill, **parameters)`` returns a ``select`` of the Client rows behind a figure
+    #: (``drill`` is the row's ``_drill`` value); core limits it to what the viewer may see.
+    drilldown: Callable[..., Any] | None = None
+    #: What each figure means, for the "About this report" sheet (column key -> definition).
+    definitions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class JobKind:
-    """A kind of background job: ``function(job_run_id)`` must be safe to run twice."""
+    """A kind of background job.
+
+    ``function(**parameters)`` runs inside the job's tenant and must be safe to run twice. It may
+    call ``job_progress(percent, message)`` and returns JSON data or a :class:`JobResult`.
+    Transient failures (database or Redis unavailable) are retried ``retries`` times with back-off.
+    """
 
     key: str
     title: str
     function: Callable[..., Any]
+    retries: int = 3
+    #: Seconds before RQ stops the job.
+    timeout: int = 1800
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,10 @@ class Schedule:
     job_kind: str
     every: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: Distinguishes two schedules of the same job kind (default: the job kind).
+    name: str | None = None
+    #: Add ``period_start``/``period_end`` of the last complete period to the parameters.
+    period_parameters: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,14 +132,20 @@ class ExportSection:
 
 
 __all__ = [
+    "ChartSpec",
     "ExportSection",
     "JSONType",
+    "JobCancelled",
+    "JobError",
     "JobKind",
+    "JobResult",
     "NavItem",
     "Panel",
     "Permission",
     "PluginInfo",
     "Report",
+    "ReportColumn",
+    "ReportResult",
     "Role",
     "Schedule",
     "TenantScoped",
@@ -130,6 +158,7 @@ __all__ = [
     "enable_tenant_rls",
     "has_permission",
     "hookimpl",
+    "job_progress",
     "plugin_enabled",
     "public",
     "requires",

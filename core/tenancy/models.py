@@ -28,6 +28,8 @@ class Tenant(UUIDPrimaryKey, Timestamps, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="active")
     #: ``{plugin_name: settings}`` for the plugins this tenant runs.
     plugins: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: The tenant file's checked ``[[sso]]`` providers (core.sso.config); never a secret.
+    sso: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     source_file: Mapped[str | None] = mapped_column(sa.String(255))
     synced_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

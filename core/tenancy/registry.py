@@ -18,6 +18,8 @@ A file looks like::
     # partner = false                    # default: false for kind "trust", true otherwise;
                                          # partner staff see only clients shared with them
 
+    [[sso]]                              # partner single sign-on: see core/sso/config.py
+
 ``apply`` creates and updates tenants and organisations and suspends what left the files; it
 never deletes. Every problem in every file is collected first and reported as
 ``<file>: <key>: <problem>``; with any problem nothing at all is applied.
@@ -81,6 +83,7 @@ class TenantSpec:
     status: str = "active"
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     organisations: list[OrganisationSpec] = field(default_factory=list)
+    #: Checked ``[[sso]]`` providers (core.sso.config.ProviderConfig.to_json), no secrets.
     sso: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -183,6 +186,23 @@ def _check_organisations(name: str, raw: Any, problems: list[str]) -> list[Organ
     return found
 
 
+def _check_sso(
+    name: str,
+    raw: Any,
+    organisations: list[OrganisationSpec],
+    plugins: dict[str, dict[str, Any]],
+    problems: list[str],
+) -> list[dict[str, Any]]:
+    """The ``[[sso]]`` providers (core.sso.config); roles are checked against the catalogue."""
+    from flask import has_app_context
+
+    from core.sso.config import check_providers, tenant_role_table
+
+    roles = tenant_role_table(set(plugins)) if has_app_context() else None
+    orgs = {org.key: org.partner for org in organisations}
+    return [p.to_json() for p in check_providers(name, raw, orgs, roles, problems)]
+
+
 def parse_file(path: Path, installed: dict[str, Any], problems: list[str]) -> TenantSpec | None:
     """Read and check one tenant file; append each problem found to ``problems``."""
     name = str(path)
@@ -218,10 +238,7 @@ def parse_file(path: Path, installed: dict[str, Any], problems: list[str]) -> Te
         problems.append(f"{name}: status: {status!r} is not active or suspended")
     plugins = _check_plugins(name, data.get("plugins", {}), installed, problems)
     organisations = _check_organisations(name, data.get("organisations", []), problems)
-    sso = data.get("sso", [])
-    if not isinstance(sso, list):
-        problems.append(f"{name}: sso: must be an array of [[sso]] tables")
-        sso = []
+    sso = _check_sso(name, data.get("sso", []), organisations, plugins, problems)
     if len(problems) > before:
         return None
     return TenantSpec(

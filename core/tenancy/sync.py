@@ -34,7 +34,7 @@ def apply(specs: list[TenantSpec], *, suspend_missing: bool = True) -> SyncRepor
     for spec in specs:
         tenant = by_slug.get(spec.slug)
         if tenant is None:
-            tenant = Tenant(slug=spec.slug, name=spec.name, plugins={})
+            tenant = Tenant(slug=spec.slug, name=spec.name, plugins={}, sso=[])
             db.session.add(tenant)
             report.add(f"created tenant {spec.slug}")
         before = dict(tenant.plugins or {})
@@ -46,6 +46,9 @@ def apply(specs: list[TenantSpec], *, suspend_missing: bool = True) -> SyncRepor
         if before != spec.plugins:
             tenant.plugins = spec.plugins
             changed.append("plugins")
+        if (tenant.sso or []) != spec.sso:
+            tenant.sso = spec.sso
+            changed.append("sso")
         if changed and spec.slug in by_slug:
             report.add(f"updated tenant {spec.slug}: {', '.join(changed)}")
         if changed or spec.slug not in by_slug:

@@ -346,7 +346,7 @@ def add_contact(client_id: str):
             str(today.year),
         )
     if _posted(form) and not _date_errors(form):
-        if form.occurred_on.data is None:
+        if not isinstance(form.occurred_on.data, date):  # None, or unset when no parts sent
             form.occurred_on.errors = ["Enter the date of the contact"]
         else:
             hour, minute = 12, 0

@@ -181,13 +181,16 @@ def upgrade():
     )
     enable_tenant_rls("organisation")
     enable_tenant_rls("api_token")
-    # A person may read their own memberships in every tenant (the tenant chooser); writes stay
-    # inside the current tenant.
-    enable_tenant_rls(
-        "membership",
-        using=f"tenant_id = {CURRENT_TENANT} OR user_id = {CURRENT_USER}",
-        check=f"tenant_id = {CURRENT_TENANT}",
-    )
+    enable_tenant_rls("membership")
+    # Outside any tenant (the tenant chooser) a person may also read their own memberships in
+    # every tenant: a separate SELECT-only policy, so it never widens UPDATE/DELETE, and never
+    # applies inside a tenant (else A's tenant gate could find a member of B wherever the ORM
+    # filter is off).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE POLICY own_memberships ON membership FOR SELECT "
+            f"USING ({CURRENT_TENANT} IS NULL AND user_id = {CURRENT_USER})"
+        )
     # Platform events (no tenant) are visible only outside any tenant.
     enable_tenant_rls(
         "audit_event",
@@ -232,6 +235,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS audit_event_refuse_change()")
+        op.execute("DROP POLICY IF EXISTS own_memberships ON membership")
     for table in ("audit_event", "membership", "api_token", "organisation"):
         disable_tenant_rls(table)
     op.drop_table("api_token")

@@ -245,12 +245,19 @@ def upgrade():
         enable_tenant_rls(table)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         # Tenant first, then trigrams of the searched name (core.clients.search.SEARCH_NAME).
+        # GiST, not GIN: under row-level security pg_trgm's match operators cannot be index
+        # conditions (they are not leakproof), but nearest-first ordering by distance can use
+        # a GiST index, which is how core.clients.search finds candidates.
         op.execute(
-            "CREATE INDEX ix_client_tenant_name_trgm ON client USING gin "
+            "CREATE INDEX ix_client_tenant_name_trgm ON client USING gist "
             "(tenant_id, (lower(((given_name)::text || ' '::text) || (family_name)::text)) "
-            "gin_trgm_ops)"
+            "gist_trgm_ops)"
+        )
+        op.execute(
+            "CREATE INDEX ix_client_tenant_preferred_name ON client "
+            "(tenant_id, lower(COALESCE(preferred_name, ''::character varying)::text))"
         )
         op.execute(NOTE_IMMUTABLE)
         op.execute(

@@ -301,7 +301,7 @@ def _refusals(world):
             None,
         ),
         "subject access (no permission)": ("get", f"{url}/{sam}/export", practitioner, None),
-        "export (no permission)": ("get", f"{url}/export.csv", world.a.auth("partner"), None),
+        "export (bad filter)": ("get", f"{url}/export.csv?status=nope", practitioner, None),
         "bad search": ("get", f"{url}?status=nope", practitioner, None),
         "bad create": ("post", url, practitioner, {**NEW, "date_of_birth": "2023-02-30"}),
         "duplicate create": (
@@ -379,7 +379,7 @@ REFUSALS = [
     "unshared (partner)",
     "timeline of other tenant",
     "subject access (no permission)",
-    "export (no permission)",
+    "export (bad filter)",
     "bad search",
     "bad create",
     "duplicate create",

@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -236,8 +237,14 @@ def test_csv_export_never_contains_another_tenants_rows(client, world):
     assert len(read_csv(response)) == 1 + len(world.a.ids["client"])
 
 
-def test_csv_export_needs_permission(client, world):
-    response = client.get(f"{base(world.a)}/export.csv", headers=world.a.auth("partner"))
+def test_csv_export_needs_permission(client, world, admin_engine):
+    # A Caldicott Guardian reads records but has no bulk export.
+    with admin_engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE membership SET roles = '[\"caldicott_guardian\"]' WHERE id = :id"),
+            {"id": world.a.memberships["practitioner"]},
+        )
+    response = client.get(f"{base(world.a)}/export.csv", headers=world.a.auth("practitioner"))
     assert response.status_code == 403
 
 

@@ -128,9 +128,14 @@ def register_reports(tenant):
 
 @hookimpl
 def register_job_kinds():
-    from .services import count_notes
+    from .services import count_notes, poison, slow_notes, whoami
 
-    return [JobKind(key="canary.count", title="Count canary notes", function=count_notes)]
+    return [
+        JobKind(key="canary.count", title="Count canary notes", function=count_notes),
+        JobKind(key="canary.slow", title="Write canary notes slowly", function=slow_notes),
+        JobKind(key="canary.whoami", title="Report the job's tenant", function=whoami),
+        JobKind(key="canary.poison", title="Fail", function=poison, retries=1),
+    ]
 
 
 @hookimpl
