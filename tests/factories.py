@@ -122,6 +122,7 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
             db.session.flush()
             data.add("canary_note", note.id)
         _add_client_record(data)
+        _add_job_run(data)
         from core import audit
 
         event = audit.record("test.seed", object_type="tenant", object_id=tenant_id)
@@ -209,3 +210,16 @@ def _add_client_record(data: TenantData) -> None:
         ("client_note", note),
     ):
         data.add(kind, obj.id)
+
+
+def _add_job_run(data: TenantData) -> None:
+    """A finished report run (with its workbook), made through the real job path, so job and
+    report-run URLs have an object of each tenant."""
+    from core.jobs.services import dispatch, enqueue
+
+    run = enqueue(
+        "core.reports.run", {"report": "caseload"}, requested_by=data.memberships["admin"]
+    )
+    data.add("job_run", run.id)
+    db.session.commit()
+    dispatch()  # inline (the test app has no Redis): runs it now, in its own transaction

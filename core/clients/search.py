@@ -74,11 +74,10 @@ def _name_candidates(text: str, local_id: str) -> sa.CompoundSelect:
         .order_by(sa.literal(text).op("<<->")(SEARCH_NAME))
         .limit(NAME_CANDIDATES)
     )
-    preferred = sa.select(Client.id).where(
-        visible, sa.func.lower(sa.func.coalesce(Client.preferred_name, "")) == text
-    )
+    # Preferred names are matched only among these candidates: an index on lower(preferred)
+    # cannot serve an equality under RLS either (lower() is not leakproof).
     local = sa.select(Client.id).where(visible, Client.local_id == local_id)
-    return sa.union(whole.subquery().select(), word.subquery().select(), preferred, local)
+    return sa.union(whole.subquery().select(), word.subquery().select(), local)
 
 
 def name_clause(query: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[Any] | None]:

@@ -1,5 +1,11 @@
 // Small progressive enhancements. Everything works without JavaScript.
 
+// The NHS.UK frontend's components (error summary focus, header menu, skip link, buttons)
+// do nothing until initialised: nhsuk-frontend 10 is an ES module that exports initAll.
+import { initAll } from "./vendor/nhsuk/nhsuk-frontend.min.js";
+
+initAll();
+
 // Session timeout warning: two minutes before the idle limit, offer to stay signed in.
 const dialog = document.getElementById("session-timeout");
 if (dialog && typeof dialog.showModal === "function") {

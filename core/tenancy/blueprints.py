@@ -86,9 +86,9 @@ def enter_tenant_api(slug: str) -> None:
     token, membership = found
     g.membership, g.api_token = membership, token
     g._login_user = membership.user  # Flask-Login's current_user for this request only
-    from core.tenancy.context import set_rls_user
-
-    set_rls_user(membership.user_id)
+    # Noted for later transactions only: inside a tenant the user setting changes nothing
+    # (the own-memberships policy applies outside any tenant), so no extra round trip now.
+    g.rls_user_id = membership.user_id
     _check_plugin(tenant)
 
 

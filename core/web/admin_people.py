@@ -364,7 +364,10 @@ def sign_out_person(membership_id: str):
     """End every session of this person, on every device and in every tenant."""
     membership = _load(membership_id)
     form = SignOutForm()
-    if form.validate_on_submit():
+    if membership.user_id == g.membership.user_id:
+        # Not from here: it would end this very session mid-task. Your account page does it.
+        flash("To sign yourself out everywhere, use your account page.")
+    elif form.validate_on_submit():
         db.session.execute(
             sa.update(User)
             .where(User.id == membership.user_id)

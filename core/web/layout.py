@@ -28,6 +28,13 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+#: Core's own sections after Clients: (order, label, endpoint, permission).
+CORE_SECTIONS = [
+    (700, "Reports", "reports.index", "reports.read"),
+    (710, "Jobs", "jobs.list", "jobs.read"),
+]
+
+
 def tenant_navigation() -> list[dict[str, Any]]:
     """Main navigation for a tenant page: core's items, then the tenant's plugins' items."""
     from core.accounts.permissions import has_permission
@@ -39,6 +46,10 @@ def tenant_navigation() -> list[dict[str, Any]]:
     items: list[tuple[int, str, str]] = [(0, "Home", url_for("tenant.home"))]
     if has_permission("clients.read") and "clients.list" in current_app.view_functions:
         items.append((10, "Clients", url_for("clients.list")))
+    views = current_app.view_functions
+    for order, label, endpoint, permission in CORE_SECTIONS:
+        if endpoint in views and has_permission(permission):
+            items.append((order, label, url_for(endpoint)))
     for batch in tenant_hooks(tenant).register_navigation(tenant=tenant, viewer=membership):
         for item in batch:
             if item.permission is None or has_permission(item.permission):

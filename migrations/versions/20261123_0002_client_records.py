@@ -255,10 +255,6 @@ def upgrade():
             "(tenant_id, (lower(((given_name)::text || ' '::text) || (family_name)::text)) "
             "gist_trgm_ops)"
         )
-        op.execute(
-            "CREATE INDEX ix_client_tenant_preferred_name ON client "
-            "(tenant_id, lower(COALESCE(preferred_name, ''::character varying)::text))"
-        )
         op.execute(NOTE_IMMUTABLE)
         op.execute(
             "CREATE TRIGGER client_note_immutable BEFORE UPDATE OR DELETE ON client_note "

@@ -250,12 +250,11 @@ def body_from_schema(schema: Mapping[str, Any], id_value: str) -> dict[str, Any]
 #: matrix still sends every foreign value into them (and expects 404), but the positive control
 #: cannot show that an own id reaches the view. Remove an entry once the factories seed one.
 CONTROL_GAPS: dict[str, str] = {
-    "job_id": "jobs are created on demand (RQ); the world seeds none",
     "key": "report keys are names, not ids (e.g. 'canary-notes')",
 }
 
 #: URL variable → kind in ``TenantData.ids``, where the name alone does not tell (see guess).
-SLOT_KINDS: dict[str, str] = {}
+SLOT_KINDS: dict[str, str] = {"job_id": "job_run"}
 
 
 def slot_kind(slot: str, tenant: TenantData) -> str | None:
