@@ -76,7 +76,7 @@ def make_membership(user_id: uuid.UUID, organisation_id: uuid.UUID, roles: list[
 
 
 PEOPLE = {
-    "admin": (["tenant_admin", "canary_keeper"], "home"),
+    "admin": (["tenant_admin", "canary_keeper", "housing_team_leader"], "home"),
     "practitioner": (["practitioner"], "home"),
     "partner": (["partner_advisor"], "jcp"),
 }
@@ -122,6 +122,8 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
             db.session.flush()
             data.add("canary_note", note.id)
         _add_client_record(data)
+        if "step_out" in tenant.enabled_plugins:
+            _add_step_out(data)
         _add_job_run(data)
         from core import audit
 
@@ -132,12 +134,16 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
 
 
 def build_world(app: Flask) -> World:
+    from tests.plugins.canary import CALLS
+
     with app.app_context():
-        return World(
-            a=build_tenant("tenant-a", {"canary": {"greeting": "hello"}}),
-            b=build_tenant("tenant-b", {"canary": {"greeting": "hello"}}),
+        world = World(
+            a=build_tenant("tenant-a", {"canary": {"greeting": "hello"}, "step_out": {}}),
+            b=build_tenant("tenant-b", {"canary": {"greeting": "hello"}, "step_out": {}}),
             c=build_tenant("tenant-c", {}),
         )
+    CALLS.clear()  # building ran real jobs; tests look only at the hook calls they cause
+    return world
 
 
 def _add_client_record(data: TenantData) -> None:
@@ -208,6 +214,64 @@ def _add_client_record(data: TenantData) -> None:
         ("client_share", share),
         ("client_contact", contact),
         ("client_note", note),
+    ):
+        data.add(kind, obj.id)
+
+
+def _add_step_out(data: TenantData) -> None:
+    """A Step Out referral of the shared client (moved in, so reviews exist), an action, an
+    offer and a crisis contact: every Step Out id slot has an object in each tenant."""
+    from datetime import date
+
+    from plugins.step_out.models import StepOutAction, StepOutCrisisEvent, StepOutOffer
+    from plugins.step_out.services import create_referral, find_client_for_seed
+
+    client = find_client_for_seed(data.ids["client"][0])
+    referral = create_referral(
+        client,
+        {
+            "ward": "Willow ward",
+            "referrer": "Ward manager",
+            "referred_on": date(2026, 1, 5),
+            "clinically_ready_date": date(2026, 1, 20),
+            "discharge_date": date(2026, 2, 1),
+            "move_in_date": date(2026, 2, 1),
+        },
+    )
+    action = StepOutAction(
+        referral_id=referral.id,
+        application_type="housing_register",
+        provider="Council",
+        action_date=date(2026, 1, 10),
+    )
+    offer = StepOutOffer(
+        referral_id=referral.id,
+        property_description="One-bed flat",
+        provider="Solent Homes",
+        tenure="social_rent",
+        offered_on=date(2026, 1, 25),
+        decision="accepted",
+    )
+    event = StepOutCrisisEvent(
+        client_id=client.id, kind="crisis_contact", occurred_on=date(2025, 12, 1)
+    )
+    db.session.add_all([action, offer, event])
+    db.session.flush()
+    from sqlalchemy import select
+
+    from plugins.step_out.models import StepOutReview
+
+    review = (
+        db.session.execute(select(StepOutReview).where(StepOutReview.referral_id == referral.id))
+        .scalars()
+        .first()
+    )
+    for kind, obj in (
+        ("step_out_referral", referral),
+        ("step_out_action", action),
+        ("step_out_offer", offer),
+        ("step_out_review", review),
+        ("step_out_crisis_event", event),
     ):
         data.add(kind, obj.id)
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
+from core.clients.access import is_partner_viewer, visible_clients_clause
+from core.clients.models import Client
 from core.columns import JSONType, Timestamps, utcnow
 from core.extensions import db
 from core.jobs.runner import JobCancelled, JobError, JobResult
@@ -54,7 +56,8 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel on the client record page: a template rendered with ``context``."""
+    """A panel on the client record page: ``template`` rendered with the keys of ``context`` as
+    variables, plus ``client`` (the record) and ``panel`` (this object)."""
 
     title: str
     template: str
@@ -133,6 +136,7 @@ class ExportSection:
 
 __all__ = [
     "ChartSpec",
+    "Client",
     "ExportSection",
     "JSONType",
     "JobCancelled",
@@ -158,6 +162,7 @@ __all__ = [
     "enable_tenant_rls",
     "has_permission",
     "hookimpl",
+    "is_partner_viewer",
     "job_progress",
     "plugin_enabled",
     "public",
@@ -168,4 +173,5 @@ __all__ = [
     "tenant_ui_blueprint",
     "utcnow",
     "uuid",
+    "visible_clients_clause",
 ]

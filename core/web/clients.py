@@ -7,6 +7,7 @@ import math
 
 import sqlalchemy as sa
 from flask import abort, g, render_template, request, url_for
+from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -144,7 +145,15 @@ def record(client_id: str):
         pages=max(1, math.ceil(total / 20)),
         org_names=org_names,
         people=people,
-        panels=sorted(panels, key=lambda p: (p.order, p.title)),
+        panels=[
+            (
+                panel.title,
+                Markup(
+                    render_template(panel.template, client=client, panel=panel, **panel.context)
+                ),
+            )
+            for panel in sorted(panels, key=lambda p: (p.order, p.title))
+        ],
         page_title=f"{client.given_name} {client.family_name}",
         breadcrumbs=[{"text": "Clients", "href": url_for("clients.list")}],
     )

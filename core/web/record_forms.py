@@ -60,7 +60,14 @@ def add_contact(client_id: str):
         if not isinstance(form.occurred_on.data, date):  # None, or unset when no parts sent
             form.occurred_on.errors = ["Enter the date of the contact"]
         else:
-            hour, minute = 12, 0
+            from zoneinfo import ZoneInfo
+
+            # No time given: now for a contact today (it cannot be in the future), midday else.
+            local_now = datetime.now(ZoneInfo("Europe/London"))
+            if form.occurred_on.data == local_now.date():
+                hour, minute = local_now.hour, local_now.minute
+            else:
+                hour, minute = 12, 0
             raw_time = (form.occurred_time.data or "").strip().lower().replace(".", ":")
             if raw_time:
                 try:

@@ -48,7 +48,10 @@ def live_server(
         pytest.fail("NHS.UK frontend assets are missing: run `make assets` (make test does).")
     tmp = tmp_path_factory.mktemp("browser-instance")
     (tmp / "tenants").mkdir()
-    app = create_app(app_config(database_urls, tmp, WTF_CSRF_ENABLED=True))
+    # Static files may be cached for the length of a test, as a browser would after its first
+    # page: fewer requests per page on a busy machine.
+    config = app_config(database_urls, tmp, WTF_CSRF_ENABLED=True, SEND_FILE_MAX_AGE_DEFAULT=600)
+    app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

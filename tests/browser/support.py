@@ -71,10 +71,13 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
             pytest.fail("node_modules/axe-core is missing: run `make install` (npm ci).")
         _AXE_SOURCE["js"] = AXE_JS.read_text(encoding="utf-8")
     page.wait_for_load_state("load")
-    page.evaluate(_AXE_SOURCE["js"])
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_AXE_SOURCE["js"])
     return page.evaluate(
         """async (tags) => {
-          const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+          const result = await axe.run(document, {
+            runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+          });
           return result.violations.map((v) => ({
             id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
             nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary})),

@@ -58,6 +58,20 @@ def flat(batches: list[list]) -> list:
     return [item for batch in batches for item in batch]
 
 
+def canary_only(items):
+    """The canary's part of a hook's answer (built-in plugins are installed and on too)."""
+
+    def mine(item) -> bool:
+        text = item if isinstance(item, str) else ""
+        for attr in ("key", "job_kind", "source"):
+            text = text or str(getattr(item, attr, "") or "")
+        return "canary" in text
+
+    if isinstance(items, dict):
+        return {k: v for k, v in items.items() if v == "canary"}
+    return [item for item in items if mine(item)]
+
+
 def called_for(slug: str) -> list[str]:
     return [hook for hook, tenant in canary.CALLS if tenant == slug]
 
@@ -113,7 +127,7 @@ def test_hook_register_migrations(app, world: World, admin_engine):
         locations = config.get_main_option("version_locations").split()
     assert str(CANARY_DIR / "migrations" / "versions") in locations
     with inside(app, world.a) as tenant:
-        assert flat(tenant_hooks(tenant).register_migrations()) == [
+        assert canary_only(flat(tenant_hooks(tenant).register_migrations())) == [
             str(CANARY_DIR / "migrations" / "versions")
         ]
     with inside(app, world.c) as tenant:
@@ -121,7 +135,7 @@ def test_hook_register_migrations(app, world: World, admin_engine):
 
 
 def test_hook_register_blueprints(app, world: World):
-    assert app.extensions["stepping_stones.blueprint_plugins"] == {
+    assert canary_only(app.extensions["stepping_stones.blueprint_plugins"]) == {
         "canary": "canary",
         "canary_api": "canary",
     }
@@ -292,7 +306,7 @@ def test_hook_register_timeline_entries(app, world: World):
 
 def test_hook_register_reports(app, world: World):
     with inside(app, world.a) as tenant:
-        reports = flat(tenant_hooks(tenant).register_reports(tenant=tenant))
+        reports = canary_only(flat(tenant_hooks(tenant).register_reports(tenant=tenant)))
         assert [r.key for r in reports] == ["canary-notes"]
         assert reports[0].definition_version == "canary-notes/1"
         assert reports[0].run(period_start=None, period_end=None) == 1
@@ -322,7 +336,7 @@ def test_hook_register_job_kinds(app, world: World):
 
 def test_hook_register_schedules(app, world: World):
     with inside(app, world.a) as tenant:
-        schedules = flat(tenant_hooks(tenant).register_schedules(tenant=tenant))
+        schedules = canary_only(flat(tenant_hooks(tenant).register_schedules(tenant=tenant)))
     assert [(s.job_kind, s.every) for s in schedules] == [("canary.count", "monthly")]
     with inside(app, world.c) as tenant:
         assert flat(tenant_hooks(tenant).register_schedules(tenant=tenant)) == []
@@ -335,7 +349,7 @@ def test_hook_register_client_export(app, world: World):
         sections = flat(
             tenant_hooks(tenant).register_client_export(tenant=tenant, client_id=client_id)
         )
-    assert [(s.title, s.source, s.records) for s in sections] == [
+    assert [(s.title, s.source, s.records) for s in canary_only(sections)] == [
         ("Canary", "canary", [{"client_id": str(client_id)}])
     ]
     with inside(app, world.c) as tenant:

@@ -1,0 +1,1 @@
+"""Stepping Stones' built-in plugins (each a folder: STYLE §4)."""
