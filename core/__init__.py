@@ -210,7 +210,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.web.admin import bp as admin_bp
 
     ui = (health_bp, web_bp, account_bp, tenant_bp, tokens_bp, clients_bp, client_forms_bp)
-    ui += (admin_bp,)  # tenant admin: people, organisations, roles, audit log
+    from core.web.platform import bp as platform_bp
+
+    ui += (admin_bp, platform_bp)  # tenant admin pages; the platform operator's tenant list
     for blueprint in ui:
         app.register_blueprint(blueprint)
     from core.sso.views import bp as sso_bp

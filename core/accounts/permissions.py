@@ -139,6 +139,7 @@ CORE_PERMISSIONS = [
     Permission("memberships.write", "Add people, change their roles and organisation."),
     Permission("audit.read", "Read the tenant's audit log."),
     Permission("tokens.manage", "Create and revoke one's own API tokens."),
+    Permission("platform.tenants.read", "Platform operators only: list tenants (no client data)."),
     Permission("clients.read", "See client records (partners: only clients shared with them)."),
     Permission("clients.write", "Create and change client records, close and reopen them."),
     Permission("clients.export", "Download the visible client list as CSV."),

@@ -32,7 +32,7 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("web.sign_in"))
     tenants = tenants_of(current_user.id)
-    if len(tenants) == 1:
+    if len(tenants) == 1 and not current_user.is_platform_operator:
         return redirect(url_for("tenant.home", tenant=tenants[0].slug))
     return render_template("web/choose_tenant.html", tenants=tenants)
 

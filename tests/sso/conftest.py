@@ -66,19 +66,23 @@ class Provider:
         self.config_file.write_text(json.dumps(self.config))
 
 
-def _clients() -> list[dict]:
+def _clients(app_base: str = APP_BASE) -> list[dict]:
     return [
         {
             "client_id": f"{slug}-app",
             "client_secret": SECRETS[slug],
-            "redirect_uris": [f"{APP_BASE}/sso/{slug}/{name}/callback" for name in PROVIDER_NAMES],
-            "post_logout_redirect_uris": [f"{APP_BASE}/sign-in?tenant={slug}"],
+            "redirect_uris": [f"{app_base}/sso/{slug}/{name}/callback" for name in PROVIDER_NAMES],
+            "post_logout_redirect_uris": [f"{app_base}/sign-in?tenant={slug}"],
         }
         for slug in TENANTS
     ]
 
 
-def _start(tmp: Path, name: str, skew: int = 0) -> Iterator[Provider]:
+def start_provider(
+    tmp: Path, name: str, skew: int = 0, app_base: str = APP_BASE
+) -> Iterator[Provider]:
+    """Run a dev provider until the generator is closed; ``app_base`` is where the app answers
+    (the test client's ``http://localhost``, or a live server's address for the browser)."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the SSO tests need Node.js 20+ for oidc-provider")
@@ -93,7 +97,7 @@ def _start(tmp: Path, name: str, skew: int = 0) -> Iterator[Provider]:
         "port": port,
         "issuer": issuer,
         "clockSkewSeconds": skew,
-        "clients": _clients(),
+        "clients": _clients(app_base),
         "users": DEMO_USERS,
     }
     config_file = tmp / f"{name}.json"
@@ -120,12 +124,12 @@ def _start(tmp: Path, name: str, skew: int = 0) -> Iterator[Provider]:
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    yield from _start(tmp_path_factory.mktemp("oidc"), "provider")
+    yield from start_provider(tmp_path_factory.mktemp("oidc"), "provider")
 
 
 @pytest.fixture(scope="session")
 def skewed_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    yield from _start(tmp_path_factory.mktemp("oidc-skewed"), "skewed", skew=-7200)
+    yield from start_provider(tmp_path_factory.mktemp("oidc-skewed"), "skewed", skew=-7200)
 
 
 @pytest.fixture(autouse=True)
