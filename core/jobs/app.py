@@ -12,7 +12,7 @@ DEFAULTS = {
     # Largest upload the client import accepts (the rest of the app keeps MAX_CONTENT_LENGTH).
     "IMPORT_MAX_BYTES": 200 * 1024 * 1024,
     # Rows per import transaction.
-    "IMPORT_BATCH_SIZE": 500,
+    "IMPORT_BATCH_SIZE": 2000,
     # Reports run at once on the page for tenants with up to this many clients.
     "REPORTS_SYNC_MAX_CLIENTS": 20000,
 }

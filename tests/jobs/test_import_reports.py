@@ -100,6 +100,66 @@ def test_xlsx_import_and_update_mode(app, world: World, client, admin_engine):
     assert names == ["Gracie"]
 
 
+def test_copy_path_keeps_rows_in_the_jobs_tenant(app, world: World, client, admin_engine):
+    """The COPY batch path: a tenant_id column in the file is ignored, every client and its
+    audit event land in the job's tenant, and a staged row of another tenant is refused by RLS."""
+    import uuid
+    from datetime import date
+
+    import pytest
+
+    from core.columns import utcnow
+    from core.imports import clients as imports
+    from tests.jobs.conftest import inside
+
+    body = (
+        "tenant_id,nhs_number,local_id,given_name,family_name,date_of_birth\n"
+        f"{world.b.tenant_id},9434765919,C-1,Ada,Lovelace,1990-12-10\n"
+        f"{world.b.tenant_id},,C-2,Grace,Hopper,1966-12-09\n"
+    ).encode()
+    response = _upload(client, world, body)
+    job = client.get(f"/api/v1/{world.a.slug}/jobs/{response.json['id']}", headers=world.a.auth())
+    assert job.json["result"]["created"] == 2, job.json
+    with admin_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT tenant_id, id FROM client WHERE local_id IN ('C-1', 'C-2')")
+        ).all()
+        assert {r.tenant_id for r in rows} == {world.a.tenant_id}
+        events = conn.execute(
+            sa.text(
+                "SELECT tenant_id, object_id FROM audit_event WHERE action = 'client.create' "
+                "AND details->>'import_job' IS NOT NULL"
+            )
+        ).all()
+    assert {e.object_id for e in events} == {str(r.id) for r in rows}
+    assert {e.tenant_id for e in events} == {world.a.tenant_id}
+
+    with inside(app, world.a):
+        assert imports._can_copy()
+        now = utcnow()
+        record = {
+            **{c: None for c in imports.COLUMNS},
+            "given_name": "Mallory",
+            "family_name": "Elsewhere",
+            "date_of_birth": date(1980, 1, 1),
+            "id": uuid.uuid4(),
+            "tenant_id": world.b.tenant_id,  # as if a bug let another tenant's id through
+            "status": "open",
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            imports._copy_created([record])
+        from core.extensions import db
+
+        db.session.rollback()
+    with admin_engine.connect() as conn:
+        assert not conn.execute(
+            sa.text("SELECT 1 FROM client WHERE family_name = 'Elsewhere'")
+        ).first()
+
+
 def _seed_caseload(app, world):
     """Tenant A: 3 more clients for the practitioner, 2 for the admin, 1 closed, 1 unassigned."""
     from datetime import date
