@@ -15,12 +15,9 @@ parameter (``= ANY(…)``), not thousands of bound parameters.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import uuid
-from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +27,11 @@ from marshmallow import ValidationError
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.accounts.models import Membership, Organisation
-from core.clients.export import safe_cell
 from core.clients.models import Client
 from core.clients.schemas import ClientCreateSchema
 from core.columns import new_id, utcnow
 from core.extensions import db
+from core.imports.files import ErrorReport, cell, count_rows, normalise_header, read_rows
 from core.jobs.runner import JobError, JobResult, progress
 from core.tenancy.context import current_tenant_id
 
@@ -48,77 +45,6 @@ _SCHEMA = ClientCreateSchema()
 
 def uploads_dir() -> Path:
     return Path(current_app.config["INSTANCE_DIR"]) / "imports" / str(current_tenant_id())
-
-
-def _normalise_header(value: Any) -> str:
-    return str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _cell(value: Any) -> Any:
-    """A spreadsheet value as the API would receive it in JSON."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
-    text = str(value).strip()
-    return text or None
-
-
-def read_rows(path: Path, file_format: str) -> Iterator[list[Any]]:
-    """Every row of the file, header first, one at a time."""
-    if file_format == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield from csv.reader(handle)
-        return
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        workbook.close()
-
-
-def count_rows(path: Path, file_format: str) -> int:
-    """Data rows (without the header), for the progress bar: a streaming pass."""
-    if file_format == "xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True)
-        try:
-            rows = workbook.worksheets[0].max_row
-        finally:
-            workbook.close()
-        if rows:
-            return max(0, rows - 1)
-    return max(0, sum(1 for _ in read_rows(path, file_format)) - 1)
-
-
-class ErrorReport:
-    """The error report CSV: row, column, problem — written as problems are found."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = path.open("w", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.handle)
-        self.writer.writerow(["row", "column", "problem"])
-        self.rows_with_errors = 0
-        self.problems = 0
-
-    def add(self, row: int, column: str, problem: str) -> None:
-        self.writer.writerow([row, safe_cell(column), safe_cell(problem)])
-        self.problems += 1
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 def validate_row(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
@@ -149,7 +75,7 @@ def import_clients(
     staff = _staff_memberships()
     try:
         rows = read_rows(path, format)
-        header = [_normalise_header(h) for h in next(rows, [])]
+        header = [normalise_header(h) for h in next(rows, [])]
         missing = [c for c in ("given_name", "family_name", "date_of_birth") if c not in header]
         if missing:
             raise JobError(
@@ -170,7 +96,7 @@ def import_clients(
                 continue  # blank line
             counts["rows"] += 1
             width = len(raw)
-            values = {name: _cell(raw[i]) if i < width else None for i, name in wanted}
+            values = {name: cell(raw[i]) if i < width else None for i, name in wanted}
             loaded, errors = validate_row(values)
             worker = loaded.get("key_worker_membership_id") if loaded else None
             if worker is not None and worker not in staff:
