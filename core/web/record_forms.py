@@ -212,34 +212,17 @@ def give_consent(client_id: str):
 @bp.route("/<client_id>/consents/<consent_id>/withdraw", methods=["GET", "POST"])
 @requires("consent.write")
 def withdraw_consent(client_id: str, consent_id: str):
-    if is_partner_viewer():
-        abort(403)
-    client = load_client(client_id)
-    try:
-        consent = sharing.find_consent(client, tenant_uuid(consent_id))
-    except NotFound:
-        abort(404)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            sharing.withdraw_consent(consent, (form.reason.data or "").strip() or None)
-            db.session.commit()
-            flash("Consent has been withdrawn. Sharing under it has stopped.")
-        except Conflict as error:
-            flash(error.detail)
-        return redirect(url_for("clients.record", client_id=client.id))
-    return render_form(
-        "clients/form_simple.html",
-        form,
-        client=client,
-        fields=["reason"],
+    client = _trust_staff_client(client_id)
+    consent = _found(lambda: sharing.find_consent(client, tenant_uuid(consent_id)))
+    purpose = codelists.CONSENT_PURPOSES.label(consent.purpose).lower()
+    return _confirm(
+        client,
+        lambda reason: sharing.withdraw_consent(consent, reason),
+        done="Consent has been withdrawn. Sharing under it has stopped.",
         heading="Withdraw consent",
-        hint=f"Consent for {codelists.CONSENT_PURPOSES.label(consent.purpose).lower()}"
-        ". Partner organisations sharing under it lose access at once. The consent "
-        "stays on the record as history.",
+        hint=f"Consent for {purpose}. Partner organisations sharing under it lose access at "
+        "once. The consent stays on the record as history.",
         button="Withdraw consent",
-        warning=True,
-        page_title="Withdraw consent",
     )
 
 
@@ -317,19 +300,39 @@ def share(client_id: str):
 @bp.route("/<client_id>/shares/<share_id>/end", methods=["GET", "POST"])
 @requires("shares.write")
 def end_share(client_id: str, share_id: str):
+    client = _trust_staff_client(client_id)
+    share_row = _found(lambda: sharing.find_share(client, tenant_uuid(share_id)))
+    return _confirm(
+        client,
+        lambda reason: sharing.end_share(share_row, reason),
+        done="Sharing has stopped. That organisation can no longer see the record.",
+        heading="Stop sharing",
+        button="Stop sharing",
+    )
+
+
+def _trust_staff_client(client_id: str):
+    """The client, for a change only trust staff may make (partners: 403)."""
     if is_partner_viewer():
         abort(403)
-    client = load_client(client_id)
+    return load_client(client_id)
+
+
+def _found(lookup):
     try:
-        share_row = sharing.find_share(client, tenant_uuid(share_id))
+        return lookup()
     except NotFound:
         abort(404)
+
+
+def _confirm(client, action, *, done: str, heading: str, button: str, hint: str | None = None):
+    """A confirmation page with an optional reason: GET asks, POST does ``action(reason)``."""
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            sharing.end_share(share_row, (form.reason.data or "").strip() or None)
+            action((form.reason.data or "").strip() or None)
             db.session.commit()
-            flash("Sharing has stopped. That organisation can no longer see the record.")
+            flash(done)
         except Conflict as error:
             flash(error.detail)
         return redirect(url_for("clients.record", client_id=client.id))
@@ -338,8 +341,9 @@ def end_share(client_id: str, share_id: str):
         form,
         client=client,
         fields=["reason"],
-        heading="Stop sharing",
-        button="Stop sharing",
+        heading=heading,
+        hint=hint,
+        button=button,
         warning=True,
-        page_title="Stop sharing",
+        page_title=heading,
     )
