@@ -119,8 +119,16 @@ def record(client_id: str):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries, total = timeline.entries(client, page=page, page_size=20)
     org_names = {str(o.id): o.name for o in db.session.execute(sa.select(Organisation)).scalars()}
+    # Names only of the people this page mentions, not every member of the tenant.
+    mentioned = {client.key_worker_membership_id} | {
+        tenant_uuid(e.details.get("staff_membership_id") or e.details.get("author_membership_id"))
+        for e in entries
+    }
     people = {
-        str(m.id): m.user.display_name for m in db.session.execute(sa.select(Membership)).scalars()
+        str(m.id): m.user.display_name
+        for m in db.session.execute(
+            sa.select(Membership).where(Membership.id.in_(mentioned - {None}))
+        ).scalars()
     }
     panels = []
     if not partner:

@@ -35,10 +35,28 @@ CORE_SECTIONS = [
 ]
 
 
+def plugin_navigation() -> list[Any]:
+    """The tenant's plugins' navigation items the viewer may use, asked once per request
+    (the header and the home page's service cards both show them)."""
+    from core.accounts.permissions import has_permission
+    from core.plugins.manager import tenant_hooks
+
+    if "plugin_navigation" not in g:
+        tenant, membership = g.get("tenant"), g.get("membership")
+        items = []
+        if tenant is not None and membership is not None:
+            for batch in tenant_hooks(tenant).register_navigation(tenant=tenant, viewer=membership):
+                items.extend(batch)
+        g.plugin_navigation = sorted(
+            (i for i in items if i.permission is None or has_permission(i.permission)),
+            key=lambda i: (i.order, i.label),
+        )
+    return g.plugin_navigation
+
+
 def tenant_navigation() -> list[dict[str, Any]]:
     """Main navigation for a tenant page: core's items, then the tenant's plugins' items."""
     from core.accounts.permissions import has_permission
-    from core.plugins.manager import tenant_hooks
 
     tenant, membership = g.get("tenant"), g.get("membership")
     if tenant is None or membership is None:
@@ -50,10 +68,8 @@ def tenant_navigation() -> list[dict[str, Any]]:
     for order, label, endpoint, permission in CORE_SECTIONS:
         if endpoint in views and has_permission(permission):
             items.append((order, label, url_for(endpoint)))
-    for batch in tenant_hooks(tenant).register_navigation(tenant=tenant, viewer=membership):
-        for item in batch:
-            if item.permission is None or has_permission(item.permission):
-                items.append((item.order, item.label, url_for(item.endpoint)))
+    for item in plugin_navigation():
+        items.append((item.order, item.label, url_for(item.endpoint)))
     if has_permission("memberships.read") and "admin.people" in current_app.view_functions:
         items.append((900, "Admin", url_for("admin.people")))
     items.sort(key=lambda i: (i[0], i[1]))

@@ -9,21 +9,10 @@ from core.accounts.permissions import has_permission, requires
 from core.clients.access import is_partner_viewer, visible_clients
 from core.clients.models import Client, Contact
 from core.extensions import db
-from core.plugins.manager import tenant_hooks
 from core.tenancy.blueprints import tenant_ui_blueprint
+from core.web.layout import plugin_navigation
 
 bp = tenant_ui_blueprint("tenant", __name__)
-
-
-def navigation() -> list:
-    """Navigation items from the tenant's enabled plugins that the viewer may use."""
-    items = []
-    for batch in tenant_hooks(g.tenant).register_navigation(tenant=g.tenant, viewer=g.membership):
-        items.extend(batch)
-    return sorted(
-        (i for i in items if i.permission is None or has_permission(i.permission)),
-        key=lambda i: (i.order, i.label),
-    )
 
 
 @bp.route("/")
@@ -59,7 +48,7 @@ def home():
         ).all()
     return render_template(
         "web/tenant_home.html",
-        services=navigation(),
+        services=plugin_navigation(),
         caseload=caseload,
         recent=recent,
         shared_count=shared_count,
