@@ -1,17 +1,43 @@
-"""IPS supported employment (issue 8). See README.md."""
+"""IPS supported employment (issue 8): Individual Placement and Support in community
+mental-health teams, with Job Centre Plus, Recovery Colleges and employers.
+
+The plugin is a set of slices, each with its own services, REST API and pages:
+
+* ``referral_*`` — referrals (episodes), vocational profile and plan, benefits advice, caseloads;
+* ``work_*`` — employers and employer contacts, job/education/voluntary/work-experience starts,
+  in-work support, employment retention cases;
+* ``meetings_*`` — joint caseload meetings with Job Centre Plus;
+* ``fidelity_*`` — fidelity reviews on the 25-item scale, with action plans and the trend;
+* ``surveys_*`` — client satisfaction surveys;
+* ``reports`` — the commissioner's outcome table (``ips-outcomes/1``) and the service reports;
+* ``demo`` — synthetic demo data.
+
+See README.md.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core.plugins.api import PluginInfo, hookimpl
+from core.plugins.api import NavItem, Permission, PluginInfo, Role, hookimpl
 
 INFO = PluginInfo(
     name="ips",
     title="IPS supported employment",
     summary="Individual Placement and Support: paid work, education and in-work support.",
     requires_core=">=0.1",
+    settings_schema="plugins.ips.settings:IpsSettings",
 )
+
+#: Everything about IPS clients, for the service's own staff.
+READ, WRITE = "ips.read", "ips.write"
+#: Job Centre Plus (and other partners): the IPS summary of clients shared with their
+#: organisation, and the joint meetings of their organisation. Never the vocational profile.
+PARTNER_READ = "ips.partner_read"
+MEETINGS = "ips.meetings"
+FIDELITY = "ips.fidelity"
+REPORTS = "ips.reports"
+EMPLOYERS = "ips.employers"
 
 
 @hookimpl
@@ -24,3 +50,83 @@ def register_models():
 @hookimpl
 def register_migrations():
     return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def register_blueprints():
+    from . import (
+        fidelity_api,
+        fidelity_views,
+        meetings_api,
+        meetings_views,
+        referral_api,
+        referral_views,
+        surveys_api,
+        surveys_views,
+        work_api,
+        work_views,
+    )
+
+    return [
+        referral_views.bp,
+        referral_api.blp,
+        work_views.bp,
+        work_api.blp,
+        meetings_views.bp,
+        meetings_api.blp,
+        fidelity_views.bp,
+        fidelity_api.blp,
+        surveys_views.bp,
+        surveys_api.blp,
+    ]
+
+
+@hookimpl
+def register_permissions():
+    return [
+        Permission(READ, "See IPS referrals, vocational profiles, outcomes and support."),
+        Permission(WRITE, "Record IPS referrals, profiles, job starts, support and surveys."),
+        Permission(
+            PARTNER_READ,
+            "Partners: see the IPS summary (status, specialist, starts) of shared clients and "
+            "the joint meetings of their own organisation.",
+        ),
+        Permission(EMPLOYERS, "See and record employers and employer contacts."),
+        Permission(MEETINGS, "Record joint caseload meetings with Job Centre Plus."),
+        Permission(FIDELITY, "Record IPS fidelity reviews and their action plans."),
+        Permission(REPORTS, "Run the IPS outcome and service reports."),
+    ]
+
+
+@hookimpl
+def register_roles():
+    base = {"tenant.read", "tokens.manage"}
+    specialist = base | {"clients.read", "timeline.write", "jobs.read", READ, WRITE, EMPLOYERS}
+    return [
+        Role(
+            "employment_specialist",
+            "Employment specialist",
+            frozenset(specialist | {MEETINGS}),
+            "Supports people into paid work and education, and in work; works with employers.",
+        ),
+        Role(
+            "ips_team_leader",
+            "IPS team leader",
+            frozenset(specialist | {MEETINGS, FIDELITY, REPORTS, "reports.read"}),
+            "Leads the IPS team: caseloads, fidelity reviews and the outcome reports.",
+        ),
+        Role(
+            "jcp_advisor",
+            "Job Centre Plus advisor",
+            # No ips.read: an advisor sees the IPS summary of shared clients only.
+            frozenset(base | {"clients.read", PARTNER_READ}),
+            "Job Centre Plus work coach: sees only clients shared with their organisation, the "
+            "IPS fields their role allows, and their organisation's joint meetings.",
+            for_partners=True,
+        ),
+    ]
+
+
+@hookimpl
+def register_navigation(tenant, viewer):
+    return [NavItem("IPS", "ips.caseload", permission=None, order=30)]
