@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
+from core.audit.service import record as audit
 from core.clients.access import is_partner_viewer, visible_clients_clause
 from core.clients.models import Client
 from core.columns import JSONType, Timestamps, utcnow
@@ -155,6 +156,7 @@ __all__ = [
     "TenantScoped",
     "TimelineEntry",
     "Timestamps",
+    "audit",
     "current_tenant",
     "current_tenant_id",
     "db",

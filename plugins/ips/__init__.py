@@ -130,3 +130,17 @@ def register_roles():
 @hookimpl
 def register_navigation(tenant, viewer):
     return [NavItem("IPS", "ips.caseload", permission=None, order=30)]
+
+
+@hookimpl
+def register_reports(tenant):
+    from .reports import REPORTS
+
+    return list(REPORTS)
+
+
+@hookimpl
+def register_demo_data(tenant):
+    from .demo import load_demo_data
+
+    return load_demo_data(tenant)
