@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.api.pagination import COUNT_WITH_PAGE
 from core.clients import nhs_number as nhs
 from core.clients.access import visible_clients
 from core.clients.models import Client
@@ -128,7 +129,7 @@ def search_statement(
             stmt = stmt.where(Client.nhs_number == digits)
         else:
             where, rank = name_clause(q)
-            stmt = stmt.where(where)
+            stmt = stmt.where(where).execution_options(**{COUNT_WITH_PAGE: True})
             if rank is not None:
                 order.append(rank)
     if nhs_number:

@@ -48,6 +48,8 @@ def activate_tenant(tenant: Tenant) -> None:
         raise RuntimeError("This unit of work is already bound to another tenant.")
     g.tenant = tenant
     g.tenant_id = tenant.id
+    if g.pop("tenant_settings_applied", None) == tenant.id:
+        return  # the tenant lookup set it in this transaction already
     from core.tenancy.scoping import apply_database_settings
 
     apply_database_settings()

@@ -84,8 +84,14 @@ def _settings_params() -> dict[str, str]:
 
 
 def _set_database_settings(session: Session, _transaction: object, connection: sa.Connection):
-    if connection.dialect.name == "postgresql":
-        connection.execute(_SET_SETTINGS, _settings_params())
+    if connection.dialect.name != "postgresql":
+        return
+    params = _settings_params()
+    # Nothing to say yet (a request before its tenant is known): skip the round trip. Every
+    # setting is transaction-local, so a pooled connection never carries an earlier tenant's
+    # value; the policies read an unset value as "no tenant" and show nothing.
+    if params["tenant"] or params["user"]:
+        connection.execute(_SET_SETTINGS, params)
 
 
 def apply_database_settings() -> None:

@@ -167,6 +167,27 @@ def test_pagination_header_and_pages(client, world):
     assert search(client, world.a, page=0).status_code == 422
 
 
+@pytest.mark.parametrize("page_size", [2, 3, 100])
+def test_name_search_counts_its_matches_with_the_page(client, world, page_size):
+    """A name search returns its total with the page (one query); past the end it counts apart."""
+    for n in range(5):
+        create(client, world.a, given_name=f"Morgan{n}", family_name="Quillfeather")
+    create(client, world.b, given_name="Morgan", family_name="Quillfeather")  # not counted
+    seen, page = [], 1
+    while True:
+        response = search(client, world.a, q="quillfeather", page=page, page_size=page_size)
+        header = json.loads(response.headers["X-Pagination"])
+        assert header["total"] == 5
+        if not ids(response):
+            break
+        seen += ids(response)
+        page += 1
+    assert len(set(seen)) == 5
+    assert page == -(-5 // page_size) + 1  # one page past the end: empty, total still right
+    nothing = search(client, world.a, q="zzyzxqwv")
+    assert ids(nothing) == [] and json.loads(nothing.headers["X-Pagination"])["total"] == 0
+
+
 def test_search_never_shows_another_tenants_identical_client(client, world):
     theirs = {str(i) for t in (world.b, world.c) for i in t.ids["client"]}
     for query in (
