@@ -282,7 +282,11 @@ def stranger(app, world):
         user_id = make_user("stranger@tenant-b.example", "Stranger")
         with tenant_context(world.b.tenant_id):
             org = world.b.ids["organisation"][0]
-            make_membership(user_id, org, ["tenant_admin", "canary_keeper", "housing_team_leader"])
+            make_membership(
+                user_id,
+                org,
+                ["tenant_admin", "canary_keeper", "housing_team_leader", "ips_team_leader"],
+            )
     client = app.test_client()
     sign_in(client, "stranger@tenant-b.example")
     return client
