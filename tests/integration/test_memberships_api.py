@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from tests.factories import PEOPLE
+
 
 def url(world, suffix: str = "") -> str:
     return f"/api/v1/{world.a.slug}/memberships{suffix}"
@@ -52,7 +54,7 @@ def test_membership_get_returns_etag_and_fields(client, world):
     response = client.get(url(world, f"/{membership_id}"), headers=world.a.auth())
     assert response.status_code == 200
     assert response.headers["ETag"] == f'"{membership_id}-1"'
-    assert response.json["roles"] == ["partner_advisor"]
+    assert response.json["roles"] == PEOPLE["partner"][0]
     assert response.json["organisation"]["kind"] == "job_centre_plus"
     assert response.json["version"] == 1
 
