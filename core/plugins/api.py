@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
+from core.accounts.models import Membership, Organisation
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
 from core.audit.service import record as audit
-from core.clients.access import is_partner_viewer, visible_clients_clause
+from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
 from core.clients.models import Client
 from core.columns import JSONType, Timestamps, utcnow
 from core.extensions import db
 from core.jobs.runner import JobCancelled, JobError, JobResult
 from core.jobs.runner import progress as job_progress
+from core.jobs.services import enqueue as enqueue_job
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manager import plugin_enabled, tenant_hooks
 from core.reports.types import ChartSpec, ReportColumn, ReportResult
@@ -135,6 +139,24 @@ class ExportSection:
     source: str
 
 
+def member_names(membership_ids: Any) -> dict[uuid.UUID, str]:
+    """Display names of the current tenant's memberships (staff), for pages, reports and jobs.
+
+    One query however many ids; ids of another tenant are simply absent.
+    """
+    ids = {i for i in membership_ids if i is not None}
+    if not ids:
+        return {}
+    from core.accounts.models import User
+
+    rows = db.session.execute(
+        sa.select(Membership.id, User.display_name)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.id.in_(ids))
+    ).all()
+    return {membership_id: name for membership_id, name in rows}
+
+
 __all__ = [
     "ChartSpec",
     "Client",
@@ -144,7 +166,9 @@ __all__ = [
     "JobError",
     "JobKind",
     "JobResult",
+    "Membership",
     "NavItem",
+    "Organisation",
     "Panel",
     "Permission",
     "PluginInfo",
@@ -156,16 +180,19 @@ __all__ = [
     "TenantScoped",
     "TimelineEntry",
     "Timestamps",
+    "active_share_clause",
     "audit",
     "current_tenant",
     "current_tenant_id",
     "db",
     "disable_tenant_rls",
     "enable_tenant_rls",
+    "enqueue_job",
     "has_permission",
     "hookimpl",
     "is_partner_viewer",
     "job_progress",
+    "member_names",
     "plugin_enabled",
     "public",
     "requires",

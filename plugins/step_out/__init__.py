@@ -33,6 +33,7 @@ INFO = PluginInfo(
 )
 
 READ, WRITE, REPORTS = "step_out.read", "step_out.write", "step_out.reports"
+IMPORT = "step_out.import"
 
 
 @hookimpl
@@ -61,6 +62,7 @@ def register_permissions():
         Permission(READ, "See Step Out referrals, housing search, reviews and crisis use."),
         Permission(WRITE, "Record Step Out referrals, actions, offers, reviews and crisis use."),
         Permission(REPORTS, "Run the Step Out outcome report and per-client figures."),
+        Permission(IMPORT, "Import crisis contacts and admissions from the trust's records."),
     ]
 
 
@@ -71,19 +73,22 @@ def register_roles():
         Role(
             "housing_worker",
             "Housing worker",
-            frozenset(base | {"clients.read", READ, WRITE, "jobs.read"}),
+            frozenset(base | {"clients.read", READ, WRITE, IMPORT, "jobs.read"}),
             "Finds homes for inpatients before discharge and follows the tenancy up.",
         ),
         Role(
             "housing_team_leader",
             "Housing team leader",
-            frozenset(base | {"clients.read", READ, WRITE, REPORTS, "reports.read", "jobs.read"}),
+            frozenset(
+                base | {"clients.read", READ, WRITE, IMPORT, REPORTS, "reports.read", "jobs.read"}
+            ),
             "Leads the Step Out team; runs the outcome report.",
         ),
         Role(
             "housing_provider_partner",
             "Housing provider partner",
-            # No clients.read: a provider sees only the Step Out parts of shared clients.
+            # No clients.read: a provider sees only the Step Out parts of shared clients; no
+            # import: the trust's crisis records are not theirs to load.
             frozenset(base | {READ, WRITE}),
             "Staff of a housing provider: sees only clients shared with their organisation, "
             "and only their Step Out referral, offers and reviews.",
@@ -128,7 +133,7 @@ def register_timeline_entries(tenant, client_id, viewer, limit):
 
     if not has_permission(READ):
         return []
-    from .services import timeline_events
+    from .record import timeline_events
 
     return [
         TimelineEntry(
@@ -150,7 +155,8 @@ def register_reports(tenant):
 
 @hookimpl
 def register_job_kinds():
-    from .services import import_crisis_csv, mark_reviews_due
+    from .crisis_import import import_crisis_csv
+    from .jobs import mark_reviews_due
 
     return [
         JobKind(
@@ -176,7 +182,7 @@ def register_schedules(tenant):
 
 @hookimpl
 def register_client_export(tenant, client_id):
-    from .services import export_records
+    from .record import export_records
 
     records = export_records(client_id)
     return [
@@ -186,7 +192,14 @@ def register_client_export(tenant, client_id):
 
 
 @hookimpl
+def on_client_erasure(tenant, client_id, decision):
+    from .record import erase_client
+
+    erase_client(client_id, decision)
+
+
+@hookimpl
 def register_demo_data(tenant):
-    from .services import load_demo_data
+    from .demo import load_demo_data
 
     return load_demo_data()

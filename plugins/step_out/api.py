@@ -10,26 +10,30 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g
+from flask import g, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
 from core.plugins.api import requires, tenant_api_blueprint, visible_clients_clause
 
-from . import services
+from . import housing_search, services
+from .crisis_import import max_bytes, start_crisis_import
 from .models import StepOutAction, StepOutOffer, StepOutReview
 from .reports import _as_of, client_outcomes
 from .schemas import (
-    ActionSchema,
-    ClientOutcomeSchema,
-    CrisisEventSchema,
-    OfferSchema,
-    OutcomeQuerySchema,
-    ReferralCreateSchema,
-    ReferralFieldsSchema,
-    ReferralSchema,
-    ReviewCompleteSchema,
-    ReviewSchema,
+    StepOutActionSchema,
+    StepOutActionUpdateSchema,
+    StepOutClientOutcomeSchema,
+    StepOutCrisisEventSchema,
+    StepOutImportJobSchema,
+    StepOutOfferSchema,
+    StepOutOfferUpdateSchema,
+    StepOutOutcomeQuerySchema,
+    StepOutReferralCreateSchema,
+    StepOutReferralFieldsSchema,
+    StepOutReferralSchema,
+    StepOutReviewCompleteSchema,
+    StepOutReviewSchema,
 )
 
 blp = tenant_api_blueprint(
@@ -58,14 +62,14 @@ def domain(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/referrals")
 class Referrals(MethodView):
     @requires("step_out.read")
-    @blp.response(200, ReferralSchema(many=True))
+    @blp.response(200, StepOutReferralSchema(many=True))
     def get(self):
         """Referrals of the clients you may see, newest first."""
         return services.referral_list()
 
     @requires("step_out.write")
-    @blp.arguments(ReferralCreateSchema)
-    @blp.response(201, ReferralSchema)
+    @blp.arguments(StepOutReferralCreateSchema)
+    @blp.response(201, StepOutReferralSchema)
     @domain
     def post(self, data):
         """Refer a client from a ward (a re-referral is another referral of the same client)."""
@@ -76,15 +80,15 @@ class Referrals(MethodView):
 @blp.route("/referrals/<referral_id>")
 class ReferralById(MethodView):
     @requires("step_out.read")
-    @blp.response(200, ReferralSchema)
+    @blp.response(200, StepOutReferralSchema)
     @domain
     def get(self, referral_id: str):
         """One referral, with its delayed days."""
-        return services.find_referral(referral_id)
+        return services.read_referral(referral_id)
 
     @requires("step_out.write")
-    @blp.arguments(ReferralFieldsSchema)
-    @blp.response(200, ReferralSchema)
+    @blp.arguments(StepOutReferralFieldsSchema)
+    @blp.response(200, StepOutReferralSchema)
     @domain
     def patch(self, data, referral_id: str):
         """Record the assessment, ready date, move-in, discharge, delay or tenancy end."""
@@ -94,54 +98,94 @@ class ReferralById(MethodView):
 @blp.route("/referrals/<referral_id>/actions")
 class Actions(MethodView):
     @requires("step_out.read")
-    @blp.response(200, ActionSchema(many=True))
+    @blp.response(200, StepOutActionSchema(many=True))
     @domain
     def get(self, referral_id: str):
         """Applications made for this referral."""
-        return services.children(StepOutAction, services.find_referral(referral_id))
+        return services.children(StepOutAction, services.read_referral(referral_id, "actions"))
 
     @requires("step_out.write")
-    @blp.arguments(ActionSchema)
-    @blp.response(201, ActionSchema)
+    @blp.arguments(StepOutActionSchema)
+    @blp.response(201, StepOutActionSchema)
     @domain
     def post(self, data, referral_id: str):
         """Record an application (council, housing association, private, supported)."""
-        return services.add_action(services.find_referral(referral_id), data)
+        return housing_search.add_action(services.find_referral(referral_id), data)
 
 
 @blp.route("/referrals/<referral_id>/offers")
 class Offers(MethodView):
     @requires("step_out.read")
-    @blp.response(200, OfferSchema(many=True))
+    @blp.response(200, StepOutOfferSchema(many=True))
     @domain
     def get(self, referral_id: str):
         """Offers of a property for this referral."""
-        return services.children(StepOutOffer, services.find_referral(referral_id))
+        return services.children(StepOutOffer, services.read_referral(referral_id, "offers"))
 
     @requires("step_out.write")
-    @blp.arguments(OfferSchema)
-    @blp.response(201, OfferSchema)
+    @blp.arguments(StepOutOfferSchema)
+    @blp.response(201, StepOutOfferSchema)
     @domain
     def post(self, data, referral_id: str):
         """Record an offer: accepted, declined (with a reason) or pending."""
-        return services.add_offer(services.find_referral(referral_id), data)
+        return housing_search.add_offer(services.find_referral(referral_id), data)
+
+
+@blp.route("/actions/<action_id>")
+class ActionById(MethodView):
+    @requires("step_out.read")
+    @blp.response(200, StepOutActionSchema)
+    @domain
+    def get(self, action_id: str):
+        """One application."""
+        action = services.find_child(StepOutAction, action_id)
+        services.read_referral(action.referral_id, "actions")
+        return action
+
+    @requires("step_out.write")
+    @blp.arguments(StepOutActionUpdateSchema)
+    @blp.response(200, StepOutActionSchema)
+    @domain
+    def patch(self, data, action_id: str):
+        """Change an application, usually its outcome once the provider has answered."""
+        return housing_search.update_action(services.find_child(StepOutAction, action_id), data)
+
+
+@blp.route("/offers/<offer_id>")
+class OfferById(MethodView):
+    @requires("step_out.read")
+    @blp.response(200, StepOutOfferSchema)
+    @domain
+    def get(self, offer_id: str):
+        """One offer."""
+        offer = services.find_child(StepOutOffer, offer_id)
+        services.read_referral(offer.referral_id, "offers")
+        return offer
+
+    @requires("step_out.write")
+    @blp.arguments(StepOutOfferUpdateSchema)
+    @blp.response(200, StepOutOfferSchema)
+    @domain
+    def patch(self, data, offer_id: str):
+        """Decide an offer: ``accepted``, or ``declined`` with a ``decline_reason`` (required)."""
+        return housing_search.update_offer(services.find_child(StepOutOffer, offer_id), data)
 
 
 @blp.route("/referrals/<referral_id>/reviews")
 class Reviews(MethodView):
     @requires("step_out.read")
-    @blp.response(200, ReviewSchema(many=True))
+    @blp.response(200, StepOutReviewSchema(many=True))
     @domain
     def get(self, referral_id: str):
         """Tenancy reviews due at 1, 3, 6 and 12 months after move-in."""
-        return services.children(StepOutReview, services.find_referral(referral_id))
+        return services.children(StepOutReview, services.read_referral(referral_id, "reviews"))
 
 
 @blp.route("/reviews/<review_id>/complete")
 class ReviewComplete(MethodView):
     @requires("step_out.write")
-    @blp.arguments(ReviewCompleteSchema)
-    @blp.response(200, ReviewSchema)
+    @blp.arguments(StepOutReviewCompleteSchema)
+    @blp.response(200, StepOutReviewSchema)
     @domain
     def post(self, data, review_id: str):
         """Record a tenancy review as done."""
@@ -151,26 +195,63 @@ class ReviewComplete(MethodView):
 @blp.route("/clients/<client_id>/crisis-events")
 class CrisisEvents(MethodView):
     @requires("step_out.read")
-    @blp.response(200, CrisisEventSchema(many=True))
+    @blp.response(200, StepOutCrisisEventSchema(many=True))
     @domain
     def get(self, client_id: str):
         """The client's crisis contacts and admissions, newest first."""
-        return services.crisis_events_of(services.find_client(client_id).id)
+        return services.read_crisis_events(client_id)
 
     @requires("step_out.write")
-    @blp.arguments(CrisisEventSchema)
-    @blp.response(201, CrisisEventSchema)
+    @blp.arguments(StepOutCrisisEventSchema)
+    @blp.response(201, StepOutCrisisEventSchema)
     @domain
     def post(self, data, client_id: str):
         """Record a crisis-team contact or an inpatient admission."""
         return services.add_crisis_event(services.find_client(client_id), data)
 
 
+_UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@blp.route("/crisis-imports")
+class CrisisImports(MethodView):
+    @requires("step_out.import")
+    @blp.doc(**_UPLOAD_DOC)
+    @blp.response(202, StepOutImportJobSchema)
+    @domain
+    def post(self):
+        """Upload the trust's crisis contacts and admissions (CSV) to import in the background.
+
+        Columns: ``nhs_number``, ``kind`` (``crisis_contact`` or ``admission``), ``date``
+        (YYYY-MM-DD) and optionally ``notes``. Follow the job at ``Location``; its result file
+        lists each problem by row and column. Rows already held are skipped, so a re-import adds
+        nothing. Send ``Idempotency-Key`` to make a retried upload start one job.
+        """
+        request.max_content_length = max_bytes()
+        job_run = start_crisis_import(
+            request.files.get("file"), request.headers.get("Idempotency-Key")
+        )
+        return job_run, 202, {"Location": url_for("jobs_api.JobById", job_id=job_run.id)}
+
+
 @blp.route("/outcomes")
 class Outcomes(MethodView):
     @requires("step_out.reports")
-    @blp.arguments(OutcomeQuerySchema, location="query")
-    @blp.response(200, ClientOutcomeSchema(many=True))
+    @blp.arguments(StepOutOutcomeQuerySchema, location="query")
+    @blp.response(200, StepOutClientOutcomeSchema(many=True))
     def get(self, query):
         """Per-client before/after figures (``step-out-crisis/1``) of the clients you may see."""
         return client_outcomes(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .schemas import (
     ACCOMMODATION_TYPES,
+    APPLICATION_TYPES,
     CRISIS_KINDS,
     DELAY_ATTRIBUTIONS,
     DELAY_REASONS,
@@ -53,3 +54,73 @@ class CrisisEventForm(FlaskForm):
     kind = SelectField("Kind", choices=list(CRISIS_KINDS.items()))
     occurred_on = DateField("Date", validators=[DataRequired("Enter the date.")])
     notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+
+
+TENURE_LABELS = {
+    "social_rent": "Social rent",
+    "affordable_rent": "Affordable rent",
+    "private_rent": "Private rent",
+    "supported": "Supported housing",
+    "temporary": "Temporary accommodation",
+    "other": "Other",
+}
+DECISION_LABELS = {"pending": "Not decided yet", "accepted": "Accepted", "declined": "Declined"}
+
+
+class ActionForm(FlaskForm):
+    """An application made for the client, and what came of it."""
+
+    application_type = SelectField(
+        "Type of application",
+        choices=[("", "Choose the type"), *APPLICATION_TYPES.items()],
+        validators=[DataRequired("Choose the type of application.")],
+    )
+    provider = StringField(
+        "Council or provider",
+        validators=[DataRequired("Enter the council or provider."), Length(max=200)],
+    )
+    action_date = DateField(
+        "Date of the application", validators=[DataRequired("Enter the date of the application.")]
+    )
+    outcome = StringField("Outcome (optional)", validators=[Optional(), Length(max=200)])
+
+
+class OfferForm(FlaskForm):
+    """A property offered, and the client's decision."""
+
+    property_description = StringField(
+        "Property", validators=[DataRequired("Describe the property."), Length(max=200)]
+    )
+    provider = StringField(
+        "Landlord or provider",
+        validators=[DataRequired("Enter the landlord or provider."), Length(max=200)],
+    )
+    tenure = SelectField(
+        "Tenure",
+        choices=[("", "Choose the tenure"), *TENURE_LABELS.items()],
+        validators=[DataRequired("Choose the tenure.")],
+    )
+    weekly_rent = DecimalField(
+        "Weekly rent in pounds (optional)",
+        places=2,
+        validators=[Optional(), NumberRange(0, 10000, "Enter a rent between 0 and 10,000.")],
+    )
+    offered_on = DateField("Date offered", validators=[DataRequired("Enter the date offered.")])
+    decision = RadioField(
+        "Decision",
+        choices=list(DECISION_LABELS.items()),
+        default="pending",
+        validators=[InputRequired("Choose the decision.")],
+    )
+    decline_reason = StringField("Reason, if declined", validators=[Optional(), Length(max=200)])
+
+
+class DecisionForm(FlaskForm):
+    """Deciding an offer: accepted, or declined with a reason."""
+
+    decision = RadioField(
+        "Decision",
+        choices=list(DECISION_LABELS.items()),
+        validators=[InputRequired("Choose the decision.")],
+    )
+    decline_reason = StringField("Reason, if declined", validators=[Optional(), Length(max=200)])

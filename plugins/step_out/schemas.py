@@ -66,7 +66,7 @@ def _code(choices) -> validate.OneOf:
     return validate.OneOf(list(choices), error="Choose one of: {choices}.")
 
 
-class ReferralFieldsSchema(Schema):
+class StepOutReferralFieldsSchema(Schema):
     """Fields a referral can be given or changed (all optional: used for PATCH)."""
 
     referred_on = fields.Date()
@@ -90,20 +90,20 @@ class ReferralFieldsSchema(Schema):
     tenancy_end_planned = fields.Boolean()
 
 
-class ReferralCreateSchema(ReferralFieldsSchema):
+class StepOutReferralCreateSchema(StepOutReferralFieldsSchema):
     client_id = fields.UUID(required=True)
     ward = fields.String(required=True, validate=validate.Length(min=1, max=120))
     referrer = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
 
-class ReferralSchema(ReferralFieldsSchema):
+class StepOutReferralSchema(StepOutReferralFieldsSchema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     delayed_days = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
 
-class ActionSchema(Schema):
+class StepOutActionSchema(Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
     application_type = fields.String(required=True, validate=_code(APPLICATION_TYPES))
@@ -112,19 +112,52 @@ class ActionSchema(Schema):
     outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class OfferSchema(Schema):
+class StepOutOfferSchema(Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
     property_description = fields.String(required=True, validate=validate.Length(min=1, max=200))
     provider = fields.String(required=True, validate=validate.Length(min=1, max=200))
     tenure = fields.String(required=True, validate=_code(TENURES))
-    weekly_rent = fields.Float(validate=validate.Range(min=0, max=10000))
+    weekly_rent = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
     offered_on = fields.Date(required=True)
     decision = fields.String(load_default="pending", validate=_code(DECISIONS))
     decline_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class ReviewSchema(Schema):
+class StepOutActionUpdateSchema(Schema):
+    """Fields of an action that can be changed (PATCH): usually its outcome."""
+
+    application_type = fields.String(validate=_code(APPLICATION_TYPES))
+    provider = fields.String(validate=validate.Length(min=1, max=200))
+    action_date = fields.Date()
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class StepOutOfferUpdateSchema(Schema):
+    """Fields of an offer that can be changed (PATCH): usually the decision, with the reason
+    when it is declined."""
+
+    property_description = fields.String(validate=validate.Length(min=1, max=200))
+    provider = fields.String(validate=validate.Length(min=1, max=200))
+    tenure = fields.String(validate=_code(TENURES))
+    weekly_rent = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
+    offered_on = fields.Date()
+    decision = fields.String(validate=_code(DECISIONS))
+    decline_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class StepOutImportJobSchema(Schema):
+    """The job an upload started: follow it at ``Location`` (core's jobs API)."""
+
+    id = fields.UUID()
+    kind = fields.String()
+    status = fields.String()
+    progress = fields.Integer()
+    message = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StepOutReviewSchema(Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
     months = fields.Integer(dump_only=True)
@@ -133,12 +166,12 @@ class ReviewSchema(Schema):
     notes = fields.String(dump_only=True)
 
 
-class ReviewCompleteSchema(Schema):
+class StepOutReviewCompleteSchema(Schema):
     completed_on = fields.Date(required=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
 
 
-class CrisisEventSchema(Schema):
+class StepOutCrisisEventSchema(Schema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=_code(CRISIS_KINDS))
@@ -147,11 +180,11 @@ class CrisisEventSchema(Schema):
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
-class OutcomeQuerySchema(Schema):
+class StepOutOutcomeQuerySchema(Schema):
     as_of = fields.Date(load_default=None)
 
 
-class ClientOutcomeSchema(Schema):
+class StepOutClientOutcomeSchema(Schema):
     client_id = fields.UUID()
     move_in_date = fields.Date(allow_none=True)
     eligible = fields.Boolean()

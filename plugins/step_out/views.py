@@ -1,17 +1,26 @@
-"""Step Out pages: the caseload, and small forms (referral, move-in and discharge, crisis)."""
+"""Step Out pages: the caseload, a referral's page, small forms (referral, move-in and discharge,
+crisis use) and the crisis-use import. The housing-search forms are in ``search_views``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from core.plugins.api import db, has_permission, requires, tenant_ui_blueprint
 
 from . import services
-from .forms import CrisisEventForm, MoveInForm, ReferralForm
-from .schemas import STATUSES
+from .crisis_import import OPTIONAL, REQUIRED, max_bytes, start_crisis_import
+from .forms import DECISION_LABELS, TENURE_LABELS, CrisisEventForm, MoveInForm, ReferralForm
+from .models import StepOutAction, StepOutOffer, StepOutReview
+from .schemas import (
+    ACCOMMODATION_TYPES,
+    APPLICATION_TYPES,
+    DELAY_ATTRIBUTIONS,
+    DELAY_REASONS,
+    STATUSES,
+)
 
 bp = tenant_ui_blueprint("step_out", __name__, url_prefix="/step-out", template_folder="templates")
 
@@ -69,6 +78,58 @@ def caseload():
         statuses=STATUSES,
         page_title="Step Out caseload",
         can_write=has_permission("step_out.write"),
+        can_import=has_permission("step_out.import"),
+    )
+
+
+@bp.route("/referrals/<referral_id>")
+@requires("step_out.read")
+def referral(referral_id: str):
+    """One referral: the journey, delayed days, the housing search and the review schedule."""
+    try:
+        found = services.read_referral(referral_id)
+    except services.StepOutNotFound:
+        raise NotFound() from None
+    client = _client(str(found.client_id))
+    return render_template(
+        "step_out/referral.html",
+        referral=found,
+        client=client,
+        actions=services.children(StepOutAction, found),
+        offers=services.children(StepOutOffer, found),
+        reviews=sorted(services.children(StepOutReview, found), key=lambda r: r.months),
+        accommodation_types=ACCOMMODATION_TYPES,
+        application_types=APPLICATION_TYPES,
+        tenures=TENURE_LABELS,
+        decisions=DECISION_LABELS,
+        delay_reasons=DELAY_REASONS,
+        delay_attributions=DELAY_ATTRIBUTIONS,
+        page_title=f"Step Out referral: {client.given_name} {client.family_name}",
+        can_write=has_permission("step_out.write"),
+        can_see_record=has_permission("clients.read"),
+    )
+
+
+@bp.route("/crisis-imports/new", methods=["GET", "POST"])
+@requires("step_out.import")
+def crisis_import():
+    """Upload the trust's CSV of crisis contacts and admissions; follow the job on its page."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        request.max_content_length = max_bytes()
+        try:
+            job_run = start_crisis_import(request.files.get("file"))
+        except services.StepOutInvalid as error:
+            errors = {k: [v] for k, v in error.field_errors.items()}
+        else:
+            db.session.commit()
+            return redirect(url_for("jobs.detail", job_id=job_run.id))
+    return render_template(
+        "step_out/import.html",
+        errors=errors,
+        required=REQUIRED,
+        optional=OPTIONAL,
+        page_title="Import crisis use",
     )
 
 
@@ -78,14 +139,15 @@ def refer(client_id: str):
     """Refer a client from a ward."""
     client = _client(client_id)
     form = ReferralForm()
+    created: list[Any] = []
     names = (
         "ward", "referrer", "referred_on", "admission_date", "clinically_ready_date",
         "accommodation_type", "settled_indicator", "needs", "risks",
     )  # fmt: skip
     if form.validate_on_submit() and _save(
-        form, lambda: services.create_referral(client, _data(form, names))
+        form, lambda: created.append(services.create_referral(client, _data(form, names)))
     ):
-        return redirect(url_for("step_out.caseload"))
+        return redirect(url_for("step_out.referral", referral_id=created[0].id))
     return _form(form, names, client, "Refer to Step Out", "Save referral")
 
 
@@ -106,8 +168,9 @@ def move_in(referral_id: str):
     if form.validate_on_submit() and _save(
         form, lambda: services.update_referral(referral, _data(form, names))
     ):
-        return redirect(url_for("step_out.caseload"))
-    return _form(form, names, client, "Record move-in and discharge", "Save")
+        return redirect(url_for("step_out.referral", referral_id=referral.id))
+    back = url_for("step_out.referral", referral_id=referral.id)
+    return _form(form, names, client, "Record move-in and discharge", "Save", back)
 
 
 @bp.route("/clients/<client_id>/crisis-events/new", methods=["GET", "POST"])
@@ -124,7 +187,15 @@ def add_crisis_event(client_id: str):
     return _form(form, names, client, "Record crisis use", "Save")
 
 
-def _form(form: Any, names: tuple[str, ...], client: Any, heading: str, button: str):
+def _form(
+    form: Any,
+    names: tuple[str, ...],
+    client: Any,
+    heading: str,
+    button: str,
+    back: str | None = None,
+    hints: dict[str, str] | None = None,
+):
     return render_template(
         "step_out/form.html",
         form=form,
@@ -132,6 +203,11 @@ def _form(form: Any, names: tuple[str, ...], client: Any, heading: str, button: 
         client=client,
         heading=heading,
         button=button,
+        back=back,
+        hints=hints or {},
         page_title=heading,
         form_has_errors=bool(form.errors) or any(form[n].errors for n in names),
     )
+
+
+from . import search_views  # noqa: E402, F401  (adds the housing-search pages to ``bp``)
