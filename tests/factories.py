@@ -76,9 +76,9 @@ def make_membership(user_id: uuid.UUID, organisation_id: uuid.UUID, roles: list[
 
 
 PEOPLE = {
-    "admin": (["tenant_admin", "canary_keeper", "housing_team_leader"], "home"),
-    "practitioner": (["practitioner"], "home"),
-    "partner": (["partner_advisor"], "jcp"),
+    "admin": (["tenant_admin", "canary_keeper", "housing_team_leader", "ips_team_leader"], "home"),
+    "practitioner": (["practitioner", "employment_specialist"], "home"),
+    "partner": (["partner_advisor", "jcp_advisor"], "jcp"),
 }
 
 
@@ -124,6 +124,8 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
         _add_client_record(data)
         if "step_out" in tenant.enabled_plugins:
             _add_step_out(data)
+        if "ips" in tenant.enabled_plugins:
+            _add_ips(data)
         _add_job_run(data)
         from core import audit
 
@@ -138,8 +140,12 @@ def build_world(app: Flask) -> World:
 
     with app.app_context():
         world = World(
-            a=build_tenant("tenant-a", {"canary": {"greeting": "hello"}, "step_out": {}}),
-            b=build_tenant("tenant-b", {"canary": {"greeting": "hello"}, "step_out": {}}),
+            a=build_tenant(
+                "tenant-a", {"canary": {"greeting": "hello"}, "step_out": {}, "ips": {}}
+            ),
+            b=build_tenant(
+                "tenant-b", {"canary": {"greeting": "hello"}, "step_out": {}, "ips": {}}
+            ),
             c=build_tenant("tenant-c", {}),
         )
     CALLS.clear()  # building ran real jobs; tests look only at the hook calls they cause
@@ -274,6 +280,129 @@ def _add_step_out(data: TenantData) -> None:
         ("step_out_crisis_event", event),
     ):
         data.add(kind, obj.id)
+
+
+def _add_ips(data: TenantData) -> None:
+    """One row of every IPS table, consistent with each other: an accepted, in-work referral of
+    the client shared with Job Centre Plus, its profile and benefits advice, an employer and a
+    contact about the client, a paid job with in-work support and a retention case, a joint
+    meeting with the JCP office that discussed the client (with an action), a fidelity review
+    with all 25 scores and an action, and a survey: every IPS id slot has an object per tenant."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plugins.ips import models as m
+
+    client_id = data.ids["client"][0]
+    jcp = data.ids["organisation"][1]
+    specialist = data.memberships["practitioner"]
+    referral = m.IpsReferral(
+        client_id=client_id,
+        source="job_centre_plus",
+        referrer="Work coach",
+        referred_on=date(2026, 1, 6),
+        accepted_on=date(2026, 1, 8),
+        status="in_work",
+        specialist_id=specialist,
+        employment_status="02",
+    )
+    employer = m.IpsEmployer(name="Harbour Cafe", sector="Hospitality", town="Southampton")
+    meeting = m.IpsJointMeeting(
+        organisation_id=jcp, held_on=date(2026, 2, 10), attendees=["Work coach (JCP)"]
+    )
+    review = m.IpsFidelityReview(
+        reviewed_on=date(2026, 3, 1), reviewer_type="external", reviewers="IPS Grow reviewer"
+    )
+    db.session.add_all([referral, employer, meeting, review])
+    db.session.flush()
+    profile = m.IpsVocationalProfile(
+        referral_id=referral.id,
+        goals="Work in a cafe",
+        barriers="Anxiety in crowds",
+        review_on=date(2026, 4, 1),
+    )
+    advice = m.IpsBenefitsAdvice(
+        referral_id=referral.id,
+        given_on=date(2026, 1, 20),
+        given_by="Welfare rights adviser",
+        better_off_weekly=Decimal("85.50"),
+        hours_per_week=Decimal("16.0"),
+    )
+    contact = m.IpsEmployerContact(
+        employer_id=employer.id,
+        specialist_id=specialist,
+        contacted_on=date(2026, 1, 22),
+        contact_type="face_to_face",
+        purpose="client_specific",
+        client_id=client_id,
+    )
+    outcome = m.IpsOutcome(
+        referral_id=referral.id,
+        client_id=client_id,
+        kind="paid_job",
+        title="Barista",
+        employer_id=employer.id,
+        hours_band="02",
+        started_on=date(2026, 2, 2),
+        specialist_id=specialist,
+    )
+    discussed = m.IpsJointMeetingClient(
+        meeting_id=meeting.id, client_id=client_id, discussion="Started work"
+    )
+    meeting_action = m.IpsJointMeetingAction(
+        meeting_id=meeting.id, client_id=client_id, description="Pause the claim", owner="JCP"
+    )
+    scores = [m.IpsFidelityScore(review_id=review.id, item=item, score=4) for item in range(1, 26)]
+    fidelity_action = m.IpsFidelityAction(
+        review_id=review.id,
+        item=3,
+        description="More employer visits",
+        owner="Team leader",
+        due_on=date(2026, 6, 1),
+    )
+    survey = m.IpsSurvey(
+        client_id=client_id,
+        referral_id=referral.id,
+        completed_on=date(2026, 3, 5),
+        answers={"helpful": 5},
+    )
+    db.session.add_all([profile, advice, contact, outcome, discussed, meeting_action, *scores])
+    db.session.add_all([fidelity_action, survey])
+    db.session.flush()
+    support = m.IpsSupportContact(
+        referral_id=referral.id,
+        outcome_id=outcome.id,
+        specialist_id=specialist,
+        contacted_on=date(2026, 2, 9),
+        contact_type="phone",
+    )
+    retention = m.IpsRetentionCase(
+        referral_id=referral.id,
+        client_id=client_id,
+        opened_on=date(2026, 3, 2),
+        employer_name="Harbour Cafe",
+        risk="Shift changes",
+    )
+    db.session.add_all([support, retention])
+    db.session.flush()
+    for obj in (
+        referral,
+        profile,
+        advice,
+        employer,
+        contact,
+        outcome,
+        support,
+        retention,
+        meeting,
+        discussed,
+        meeting_action,
+        review,
+        scores[0],
+        fidelity_action,
+        survey,
+    ):
+        data.add(obj.__tablename__, obj.id)
 
 
 def _add_job_run(data: TenantData) -> None:

@@ -1,4 +1,6 @@
-"""Demo people for demo tenants: a practitioner at the trust and an advisor at each partner.
+"""Demo people for demo tenants: a practitioner at the trust and an advisor at each partner;
+in tenants running IPS also an IPS team leader and employment specialists at the trust, and the
+Job Centre Plus work coach gets the IPS advisor role.
 
 They sign in with the demo passphrase (``DEMO_PASSWORD``, default below), which only ever
 guards synthetic data. Idempotent.
@@ -27,6 +29,17 @@ DEMO_PEOPLE = {
     ("recovery_college", True): ("tutor", "Rob Recovery Tutor"),
 }
 
+#: Tenants with the IPS plugin on: (local part, display name, roles) of the trust's IPS team.
+DEMO_IPS_TEAM = (
+    ("ips-lead", "Imogen Ince", ["ips_team_leader"]),
+    ("es-moore", "Ellis Moore", ["employment_specialist"]),
+    ("es-iqbal", "Sana Iqbal", ["employment_specialist"]),
+    ("es-rees", "Tom Rees", ["employment_specialist"]),
+    ("es-obi", "Grace Obi", ["employment_specialist"]),
+)
+#: Extra roles the core demo people get where IPS is on (organisation kind → roles).
+IPS_EXTRA_ROLES = {"job_centre_plus": ["jcp_advisor"]}
+
 
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
@@ -34,11 +47,14 @@ def demo_password() -> str:
 
 def ensure_demo_people(tenant: Tenant) -> list[str]:
     lines: list[str] = []
-    password_hash: str | None = None
     seen: set[tuple[str, bool]] = set()
-    orgs = db.session.execute(
-        sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.key)
-    ).scalars()
+    ips = "ips" in tenant.enabled_plugins
+    orgs = list(
+        db.session.execute(
+            sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.key)
+        ).scalars()
+    )
+    hashes: dict[str, str] = {}
     for org in orgs:
         key = (org.kind, org.partner)
         if key not in DEMO_PEOPLE or key in seen:
@@ -46,18 +62,42 @@ def ensure_demo_people(tenant: Tenant) -> list[str]:
         seen.add(key)
         local, name = DEMO_PEOPLE[key]
         roles = ["partner_advisor"] if org.partner else ["practitioner"]
-        email = f"{local}@{tenant.slug}.demo.example"
-        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
-        if user is None:
-            password_hash = password_hash or hash_password(demo_password())
-            user = User(email=email, display_name=name, password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-        member = db.session.execute(
-            sa.select(Membership).where(Membership.user_id == user.id)
-        ).scalar_one_or_none()
-        if member is None:
-            db.session.add(Membership(user_id=user.id, organisation_id=org.id, roles=roles))
-            lines.append(f"demo person {email} ({', '.join(roles)}, {org.name})")
+        if ips:
+            roles += IPS_EXTRA_ROLES.get(org.kind, [])
+        lines += _ensure_person(tenant, org, local, name, roles, hashes)
+    trust = next((o for o in orgs if o.kind == "trust" and not o.partner), None)
+    if ips and trust is not None:
+        for local, name, roles in DEMO_IPS_TEAM:
+            lines += _ensure_person(tenant, trust, local, name, roles, hashes)
     db.session.flush()
     return lines
+
+
+def _ensure_person(
+    tenant: Tenant,
+    org: Organisation,
+    local: str,
+    name: str,
+    roles: list[str],
+    hashes: dict[str, str],
+) -> list[str]:
+    """One demo person with a membership holding at least ``roles`` (added if missing)."""
+    email = f"{local}@{tenant.slug}.demo.example"
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        if "h" not in hashes:
+            hashes["h"] = hash_password(demo_password())
+        user = User(email=email, display_name=name, password_hash=hashes["h"])
+        db.session.add(user)
+        db.session.flush()
+    member = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == user.id)
+    ).scalar_one_or_none()
+    if member is None:
+        db.session.add(Membership(user_id=user.id, organisation_id=org.id, roles=roles))
+        return [f"demo person {email} ({', '.join(roles)}, {org.name})"]
+    missing = [role for role in roles if role not in (member.roles or [])]
+    if missing:
+        member.roles = [*(member.roles or []), *missing]
+        return [f"demo person {email} now also {', '.join(missing)}"]
+    return []

@@ -17,9 +17,19 @@ See README.md.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from pathlib import Path
 
-from core.plugins.api import NavItem, Permission, PluginInfo, Role, hookimpl
+from core.plugins.api import (
+    ExportSection,
+    NavItem,
+    Panel,
+    Permission,
+    PluginInfo,
+    Role,
+    TimelineEntry,
+    hookimpl,
+)
 
 INFO = PluginInfo(
     name="ips",
@@ -129,7 +139,81 @@ def register_roles():
 
 @hookimpl
 def register_navigation(tenant, viewer):
-    return [NavItem("IPS", "ips.caseload", permission=None, order=30)]
+    from core.plugins.api import has_permission
+
+    # Staff go to the caseload; Job Centre Plus advisors to their shared clients' summaries.
+    if has_permission(READ):
+        return [NavItem("IPS", "ips.caseload", permission=READ, order=30)]
+    if has_permission(PARTNER_READ):
+        return [NavItem("IPS", "ips.partner_clients", permission=PARTNER_READ, order=30)]
+    return []
+
+
+@hookimpl
+def register_client_panels(tenant, client_id, viewer):
+    from core.plugins.api import has_permission
+
+    if not has_permission(READ):
+        return []  # partners never get the panel: they read the summary page
+    from flask import current_app, url_for
+
+    from . import codes
+    from .referral_record import client_rows
+    from .referral_services import audited, specialist_names
+
+    rows = client_rows(client_id)
+    referrals = rows["referrals"]
+    work_url = None
+    if "ips_work.client_work" in current_app.view_functions:
+        work_url = url_for("ips_work.client_work", client_id=client_id)
+    if referrals:
+        audited("client.read", referrals[0], part="panel")
+    return [
+        Panel(
+            "IPS supported employment",
+            "ips/panel.html",
+            {
+                "client_id": client_id,
+                "referrals": referrals,
+                "open_referral": next((r for r in referrals if r.status != "closed"), None),
+                "specialists": specialist_names({r.specialist_id for r in referrals}),
+                "starts": len(rows["starts"]),
+                "work_url": work_url,
+                "can_write": has_permission(WRITE),
+                "codes": codes,
+            },
+            order=30,
+        )
+    ]
+
+
+@hookimpl
+def register_timeline_entries(tenant, client_id, viewer, limit):
+    from core.plugins.api import has_permission
+
+    if not has_permission(READ):
+        return []
+    from .referral_record import timeline_events
+
+    return [
+        TimelineEntry(
+            at=datetime.combine(day, time(12, 0), tzinfo=UTC),
+            kind=kind,
+            summary=summary,
+            source="ips",
+        )
+        for day, kind, summary in timeline_events(client_id)[:limit]
+    ]
+
+
+@hookimpl
+def register_client_export(tenant, client_id):
+    from .referral_record import export_records
+
+    return [
+        ExportSection(title=f"IPS {name.replace('_', ' ')}", records=rows, source="ips")
+        for name, rows in export_records(client_id).items()
+    ]
 
 
 @hookimpl

@@ -1,0 +1,123 @@
+"""What the IPS reports share: the reporting period, shares and medians, specialists' names,
+and the drill-down wrapper that turns a set of client ids into Client rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import EXCLUDE
+
+from core.plugins.api import Client, current_tenant, current_tenant_id, db
+
+from .settings import IpsSettings
+
+UNASSIGNED = "Unassigned"
+
+
+def period(period_start: date | None, period_end: date | None) -> tuple[date, date]:
+    """START..END, both inclusive. Without an end: today; without a start: the 12 months
+    ending on END (a commissioner's usual year), so a report run with no dates still means
+    something and says which dates it used."""
+    end = period_end or date.today()
+    start = period_start or _year_before(end)
+    return start, end
+
+
+def _year_before(end: date) -> date:
+    """The day after the same date a year earlier (1 Mar 2016 for 28 Feb 2017)."""
+    try:
+        return end.replace(year=end.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        return end.replace(year=end.year - 1, day=28) + timedelta(days=1)
+
+
+def period_note(start: date, end: date) -> str:
+    return f"Period {start.isoformat()} to {end.isoformat()} (both days inclusive)."
+
+
+def share(part: int | None, whole: int | None) -> float | None:
+    """``part`` as a percentage of ``whole``, one decimal place; None when there is no whole."""
+    if not whole or part is None:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count); None if empty."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return None
+    middle = n // 2
+    if n % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def blanks_left_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without their "not applicable" (None) cells, so the page, CSV and workbook show an
+    empty cell rather than the word None; the drill-down key always stays."""
+    return [{k: v for k, v in row.items() if v is not None or k == "_drill"} for row in rows]
+
+
+def caseload_cap() -> int:
+    """The tenant's ``[plugins.ips] caseload_cap`` (20 when not set)."""
+    raw = current_tenant().plugin_settings("ips")
+    return int(IpsSettings(unknown=EXCLUDE).load(raw)["caseload_cap"])
+
+
+# Memberships and users are core's tables. core/plugins/api.py exports no model for them, so
+# the reports read the two columns they need through lightweight table constructs (PostgreSQL
+# row-level security still applies, and the tenant is also named explicitly below).
+_membership = sa.table(
+    "membership", sa.column("id", sa.Uuid), sa.column("tenant_id", sa.Uuid),
+    sa.column("user_id", sa.Uuid),
+)  # fmt: skip
+_user = sa.table("user_account", sa.column("id", sa.Uuid), sa.column("display_name"))
+
+
+def specialist_names(ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Display names of the tenant's memberships ``ids`` (unknown ids are left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    stmt = (
+        sa.select(_membership.c.id, _user.c.display_name)
+        .join(_user, _user.c.id == _membership.c.user_id)
+        .where(_membership.c.tenant_id == current_tenant_id(), _membership.c.id.in_(wanted))
+    )
+    return {row.id: row.display_name for row in db.session.execute(stmt)}
+
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def clients_in(ids: sa.Select) -> sa.Select:
+    """Client rows whose id is in the one-column select ``ids`` (core adds need-to-know)."""
+    return (
+        sa.select(Client)
+        .where(Client.id.in_(ids))
+        .order_by(Client.family_name, Client.given_name, Client.id)
+    )
+
+
+def clients_with_ids(ids: Iterable[uuid.UUID]) -> sa.Select:
+    """Client rows with these ids (for figures worked out in Python, such as day counts)."""
+    return (
+        sa.select(Client)
+        .where(Client.id.in_(sorted(set(ids))))
+        .order_by(Client.family_name, Client.given_name, Client.id)
+    )
+
+
+def no_clients() -> sa.Select:
+    """The drill-down of a figure that is not there (an unknown ``_drill`` value)."""
+    return sa.select(Client).where(sa.false())
