@@ -337,8 +337,8 @@ def test_subject_access_export_has_every_section(client, world):
     assert all(e["by"] for e in body["access_log"])
     canary = [s for s in body["plugins"] if s["source"] == "canary"]
     assert canary == [{"title": "Canary", "source": "canary", "records": [{"client_id": str(sam)}]}]
-    # every enabled plugin contributes its section (tenant-a runs canary and step_out)
-    assert {s["source"] for s in body["plugins"]} == {"canary", "step_out"}
+    # every enabled plugin contributes its section (tenant-a runs canary, step_out and ips)
+    assert {s["source"] for s in body["plugins"]} == {"canary", "step_out", "ips"}
 
 
 def test_subject_access_export_has_no_plugin_section_without_the_plugin(client, world):

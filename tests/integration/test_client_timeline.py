@@ -325,7 +325,9 @@ def test_canary_plugin_entry_appears_only_where_the_plugin_is_on(client, world):
     canary = [e for e in a["entries"] if e["source"] == "canary"]
     assert len(canary) == 1
     assert canary[0]["kind"] == "canary" and canary[0]["summary"] == "A canary sang"
-    assert a["total"] == 3
+    # core's two entries and the canary's; the other plugins of tenant-a add their own
+    assert len([e for e in a["entries"] if e["source"] in {"core", "canary"}]) == 3
+    assert a["total"] == len(a["entries"])
     c = timeline(client, world.c)
     assert not [e for e in c["entries"] if e["source"] != "core"]
     assert c["total"] == 2

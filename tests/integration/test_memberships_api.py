@@ -295,6 +295,8 @@ def test_audit_events_are_422_when_filter_is_malformed(client, world):
 
 
 def test_audit_events_are_paginated_with_headers(client, world):
+    before = json.loads(audit(client, world, "?page_size=1").headers["X-Pagination"])["total"]
+    assert before >= 1  # the world's own events (the seed event, plugins' records)
     for n in range(3):
         client.post(
             url(world),
@@ -305,8 +307,8 @@ def test_audit_events_are_paginated_with_headers(client, world):
     assert first.status_code == 200
     assert len(first.json) == 2
     pagination = json.loads(first.headers["X-Pagination"])
-    assert pagination["total"] == 4  # the seed event and three creations
-    assert pagination["total_pages"] == 2
+    assert pagination["total"] == before + 3
+    assert pagination["total_pages"] == -(-(before + 3) // 2)
     second = audit(client, world, "?page_size=2&page=2")
     assert len(second.json) == 2
     assert {e["id"] for e in first.json}.isdisjoint({e["id"] for e in second.json})

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import app_config
+from tests.factories import PEOPLE
 
 PROBLEM = "application/problem+json"
 
@@ -139,7 +140,7 @@ def test_stale_if_match_is_412_problem_and_changes_nothing(client, world, admin_
         roles = conn.execute(
             sa.text("SELECT roles FROM membership WHERE id = :id"), {"id": membership_id}
         ).scalar_one()
-    assert roles == ["practitioner"]
+    assert roles == PEOPLE["practitioner"][0]
 
 
 def test_missing_if_match_is_428_problem(client, world):

@@ -258,12 +258,12 @@ def test_sync_changes_nothing_already_applied_when_a_file_turns_bad(
 def test_sync_reports_every_problem_with_file_key_and_problem(sync, tenants_dir):
     bad_toml = write(tenants_dir, "broken", text='slug = "broken"\nname = \n')
     wrong_slug = write(tenants_dir, "wrong", text='slug = "right"\nname = "X"\n')
-    unknown = write(tenants_dir, "plug", extra="[plugins.ips]")
+    unknown = write(tenants_dir, "plug", extra="[plugins.no_such_plugin]")
     result = sync()
     assert result.exit_code == 1
     assert f"error: {bad_toml}: not valid TOML" in result.output
     assert f"error: {wrong_slug}: slug: 'right' must match the file name" in result.output
-    assert f"error: {unknown}: plugins.ips: unknown plugin" in result.output
+    assert f"error: {unknown}: plugins.no_such_plugin: unknown plugin" in result.output
     assert "3 problem(s); nothing was changed." in result.output
 
 
