@@ -41,8 +41,10 @@ def test_the_routes_are_step_outs_and_all_of_them(app, world):
     matrix.test_every_tenant_route_yields_cells(app, world)
 
 
-def test_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter):
-    matrix.test_matrix_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter)
+def test_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter, record_property):
+    matrix.test_matrix_foreign_ids_in_own_tenant(
+        app, world, admin_engine, orm_filter, record_property
+    )
 
 
 def test_own_ids_reach_the_views(app, world):
