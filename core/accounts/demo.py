@@ -37,8 +37,18 @@ DEMO_IPS_TEAM = (
     ("es-rees", "Tom Rees", ["employment_specialist"]),
     ("es-obi", "Grace Obi", ["employment_specialist"]),
 )
-#: Extra roles the core demo people get where IPS is on (organisation kind → roles).
-IPS_EXTRA_ROLES = {"job_centre_plus": ["jcp_advisor"]}
+#: Extra roles the core demo people get where a plugin is on: plugin → (organisation kind,
+#: partner) → roles. Demo data only: real tenants give roles through the admin pages or SSO.
+DEMO_PLUGIN_ROLES: dict[str, dict[tuple[str, bool], list[str]]] = {
+    "ips": {("job_centre_plus", True): ["jcp_advisor"]},
+    "step_out": {
+        ("housing_provider", False): ["housing_worker"],
+        ("housing_provider", True): ["housing_provider_partner"],
+    },
+}
+#: The lead role of each plugin, which the demo gives every tenant administrator of a demo
+#: tenant running it (so the one demo sign-in can see every service).
+DEMO_LEAD_ROLES = {"ips": "ips_team_leader", "step_out": "housing_team_leader"}
 
 
 def demo_password() -> str:
@@ -62,14 +72,30 @@ def ensure_demo_people(tenant: Tenant) -> list[str]:
         seen.add(key)
         local, name = DEMO_PEOPLE[key]
         roles = ["partner_advisor"] if org.partner else ["practitioner"]
-        if ips:
-            roles += IPS_EXTRA_ROLES.get(org.kind, [])
+        for plugin, extra in DEMO_PLUGIN_ROLES.items():
+            if plugin in tenant.enabled_plugins:
+                roles += extra.get(key, [])
         lines += _ensure_person(tenant, org, local, name, roles, hashes)
     trust = next((o for o in orgs if o.kind == "trust" and not o.partner), None)
     if ips and trust is not None:
         for local, name, roles in DEMO_IPS_TEAM:
             lines += _ensure_person(tenant, trust, local, name, roles, hashes)
+    lines += _lead_roles_for_admins(tenant)
     db.session.flush()
+    return lines
+
+
+def _lead_roles_for_admins(tenant: Tenant) -> list[str]:
+    leads = [role for plugin, role in DEMO_LEAD_ROLES.items() if plugin in tenant.enabled_plugins]
+    lines = []
+    for member in db.session.execute(sa.select(Membership)).scalars():
+        if "tenant_admin" in (member.roles or []):
+            missing = [role for role in leads if role not in member.roles]
+            if missing:
+                member.roles = [*member.roles, *missing]
+                lines.append(
+                    f"demo administrator {member.user.email} now also {', '.join(missing)}"
+                )
     return lines
 
 

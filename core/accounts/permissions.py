@@ -117,7 +117,11 @@ def requires(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not has_permission(permission):
-                abort(403)
+                abort(
+                    403,
+                    description=f"Your role does not allow this (it needs the {permission} "
+                    "permission). Ask your tenant administrator if you need it.",
+                )
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]

@@ -54,14 +54,14 @@ def report(key: str):
         parameters = framework.parse_parameters(definition, raw)
     except InvalidInput as error:
         errors, parameters = error.field_errors, {}
-    if request.method == "POST" and not errors:
+    if request.method == "POST" and not errors and not request.form.get("run"):
         job_run = job_services.enqueue(
             "core.reports.run",
             {"report": key, "parameters": {k: framework._json(v) for k, v in parameters.items()}},
         )
         return redirect(url_for("jobs.detail", job_id=job_run.id))
     wants = request.args.get("format")
-    if not errors and (request.args.get("run") or wants) and _small_tenant():
+    if not errors and (raw.get("run") or wants) and _small_tenant():
         audit.record("report.run", object_type="report", object_id=key)
         output = framework.run(definition, parameters)
         if wants:

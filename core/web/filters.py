@@ -13,13 +13,18 @@ from core.clients.nhs_number import display
 LONDON = ZoneInfo("Europe/London")
 
 
-def uk_date(value: date | None) -> str:
-    """``15 March 1984`` (NHS style: no leading zero, month in full)."""
+def uk_date(value: date | str | None) -> str:
+    """``15 March 1984`` (NHS style: no leading zero, month in full). ISO strings (stored
+    report output) are read first."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10]) if value else None
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def uk_datetime(value: datetime | None) -> str:
+def uk_datetime(value: datetime | str | None) -> str:
     """``15 March 2026, 2:05pm`` in UK time."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
     if value is None:
         return ""
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON)
