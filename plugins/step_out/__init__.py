@@ -108,16 +108,18 @@ def register_client_panels(tenant, client_id, viewer):
 
     if not has_permission(READ):
         return []
-    from .services import crisis_events_of, referrals_of
+    from .services import OPEN_STATUSES, crisis_events_of, referrals_of
 
     events = crisis_events_of(client_id)
+    referrals = referrals_of(client_id)
     return [
         Panel(
             "Step Out housing",
             "step_out/panel.html",
             {
                 "client_id": client_id,
-                "referrals": referrals_of(client_id),
+                "referrals": referrals,
+                "open_referral": next((r for r in referrals if r.status in OPEN_STATUSES), None),
                 "contacts": sum(1 for e in events if e.kind == "crisis_contact"),
                 "admissions": sum(1 for e in events if e.kind == "admission"),
                 "can_write": has_permission(WRITE),

@@ -1,7 +1,8 @@
 """Step Out REST API: referrals, housing actions, offers, reviews, crisis events, outcomes.
 
 Errors are problem+json through core's handlers: unknown or invisible objects 404 (never 403),
-bad input 422 with a pointer per field.
+bad input 422 with a pointer per field, a second open referral 409 naming the open one; changes
+need ``If-Match`` (``concurrency``: 428 without it, 412 when stale).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 from flask import g, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
+from werkzeug.exceptions import Conflict
 
 from core.plugins.api import requires, tenant_api_blueprint, visible_clients_clause
 
 from . import housing_search, services
+from .concurrency import require_if_match, with_etag
 from .crisis_import import max_bytes, start_crisis_import
 from .models import StepOutAction, StepOutOffer, StepOutReview
 from .reports import _as_of, client_outcomes
@@ -55,6 +58,8 @@ def domain(view: Callable[..., Any]) -> Callable[..., Any]:
             abort(404)
         except services.StepOutInvalid as error:
             abort(422, messages={"json": {k: [v] for k, v in error.field_errors.items()}})
+        except services.StepOutOpenReferral as error:
+            raise Conflict(description=str(error)) from None
 
     return wrapper
 
@@ -72,9 +77,14 @@ class Referrals(MethodView):
     @blp.response(201, StepOutReferralSchema)
     @domain
     def post(self, data):
-        """Refer a client from a ward (a re-referral is another referral of the same client)."""
-        client = services.find_client(data["client_id"])
-        return services.create_referral(client, data)
+        """Refer a client from a ward. Refused (409, naming it) while the client has an open
+        referral (any status but ``closed``); a re-referral is another referral of the same
+        client once the last one is closed. An unknown or invisible ``client_id`` is a 422."""
+        try:
+            client = services.find_client(data["client_id"])
+        except services.StepOutNotFound:
+            raise services.StepOutInvalid({"client_id": "Choose a client you can see."}) from None
+        return with_etag(services.create_referral(client, data), 201)
 
 
 @blp.route("/referrals/<referral_id>")
@@ -83,16 +93,19 @@ class ReferralById(MethodView):
     @blp.response(200, StepOutReferralSchema)
     @domain
     def get(self, referral_id: str):
-        """One referral, with its delayed days."""
-        return services.read_referral(referral_id)
+        """One referral, with its delayed days; its ETag is needed to change it."""
+        return with_etag(services.read_referral(referral_id))
 
     @requires("step_out.write")
     @blp.arguments(StepOutReferralFieldsSchema)
     @blp.response(200, StepOutReferralSchema)
     @domain
     def patch(self, data, referral_id: str):
-        """Record the assessment, ready date, move-in, discharge, delay or tenancy end."""
-        return services.update_referral(services.find_referral(referral_id), data)
+        """Record the assessment, ready date, move-in, discharge, delay or tenancy end.
+        Send ``If-Match`` with the ETag last read (428 without it, 412 when stale)."""
+        referral = services.find_referral(referral_id)
+        require_if_match(referral)
+        return with_etag(services.update_referral(referral, data))
 
 
 @blp.route("/referrals/<referral_id>/actions")
@@ -110,7 +123,7 @@ class Actions(MethodView):
     @domain
     def post(self, data, referral_id: str):
         """Record an application (council, housing association, private, supported)."""
-        return housing_search.add_action(services.find_referral(referral_id), data)
+        return with_etag(housing_search.add_action(services.find_referral(referral_id), data), 201)
 
 
 @blp.route("/referrals/<referral_id>/offers")
@@ -128,7 +141,7 @@ class Offers(MethodView):
     @domain
     def post(self, data, referral_id: str):
         """Record an offer: accepted, declined (with a reason) or pending."""
-        return housing_search.add_offer(services.find_referral(referral_id), data)
+        return with_etag(housing_search.add_offer(services.find_referral(referral_id), data), 201)
 
 
 @blp.route("/actions/<action_id>")
@@ -140,15 +153,18 @@ class ActionById(MethodView):
         """One application."""
         action = services.find_child(StepOutAction, action_id)
         services.read_referral(action.referral_id, "actions")
-        return action
+        return with_etag(action)
 
     @requires("step_out.write")
     @blp.arguments(StepOutActionUpdateSchema)
     @blp.response(200, StepOutActionSchema)
     @domain
     def patch(self, data, action_id: str):
-        """Change an application, usually its outcome once the provider has answered."""
-        return housing_search.update_action(services.find_child(StepOutAction, action_id), data)
+        """Change an application, usually its outcome once the provider has answered. Send
+        ``If-Match`` with the ETag last read (428 without it, 412 when stale)."""
+        action = services.find_child(StepOutAction, action_id)
+        require_if_match(action)
+        return with_etag(housing_search.update_action(action, data))
 
 
 @blp.route("/offers/<offer_id>")
@@ -160,15 +176,18 @@ class OfferById(MethodView):
         """One offer."""
         offer = services.find_child(StepOutOffer, offer_id)
         services.read_referral(offer.referral_id, "offers")
-        return offer
+        return with_etag(offer)
 
     @requires("step_out.write")
     @blp.arguments(StepOutOfferUpdateSchema)
     @blp.response(200, StepOutOfferSchema)
     @domain
     def patch(self, data, offer_id: str):
-        """Decide an offer: ``accepted``, or ``declined`` with a ``decline_reason`` (required)."""
-        return housing_search.update_offer(services.find_child(StepOutOffer, offer_id), data)
+        """Decide an offer: ``accepted``, or ``declined`` with a ``decline_reason`` (required).
+        Send ``If-Match`` with the ETag last read (428 without it, 412 when stale)."""
+        offer = services.find_child(StepOutOffer, offer_id)
+        require_if_match(offer)
+        return with_etag(housing_search.update_offer(offer, data))
 
 
 @blp.route("/referrals/<referral_id>/reviews")

@@ -48,6 +48,33 @@ class MoveInForm(FlaskForm):
     delay_attribution = SelectField("Delay attribution", choices=_choices(DELAY_ATTRIBUTIONS))
 
 
+#: The close form's answer → ``tenancy_end_planned``.
+PLANNED = {"yes": True, "no": False}
+CLOSE_HINTS = {
+    "tenancy_end_date": "Leave blank if the client never moved in or the tenancy goes on.",
+    "tenancy_end_reason": "For example, moved to supported housing, or rent arrears.",
+}
+
+
+class CloseForm(FlaskForm):
+    """Closing a referral, with the tenancy end if the tenancy ended."""
+
+    tenancy_end_date = DateField("Tenancy end date (optional)", validators=[Optional()])
+    tenancy_end_planned = RadioField(
+        "Was the tenancy end planned?",
+        choices=[("yes", "Yes, planned"), ("no", "No, unplanned")],
+        validators=[Optional()],
+    )
+    tenancy_end_reason = StringField(
+        "Reason the tenancy ended (optional)", validators=[Optional(), Length(max=200)]
+    )
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if obj is not None and not self.is_submitted() and obj.tenancy_end_planned is not None:
+            self.tenancy_end_planned.data = "yes" if obj.tenancy_end_planned else "no"
+
+
 class CrisisEventForm(FlaskForm):
     """A crisis contact or admission."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from core.plugins.api import db
 
+from .date_rules import future_errors, not_before
 from .models import StepOutAction, StepOutOffer, StepOutReferral
 from .services import StepOutInvalid, audited, find_referral
 
@@ -21,20 +22,33 @@ OFFER_FIELDS = (
 )  # fmt: skip
 
 
+def action_errors(referral: StepOutReferral, values: dict[str, Any]) -> dict[str, str]:
+    """An application has happened, and not before the referral it was made for."""
+    day = values.get("action_date")
+    errors = future_errors({"action_date": day})
+    if "action_date" not in errors:
+        errors |= not_before("action_date", day, "referred_on", referral.referred_on)
+    return errors
+
+
+def offer_errors(referral: StepOutReferral, values: dict[str, Any]) -> dict[str, str]:
+    """An offer has happened, not before the referral; a declined offer says why."""
+    day = values.get("offered_on")
+    errors = future_errors({"offered_on": day})
+    if "offered_on" not in errors:
+        errors |= not_before("offered_on", day, "referred_on", referral.referred_on)
+    if values.get("decision") == "declined" and not (values.get("decline_reason") or "").strip():
+        errors["decline_reason"] = "Say why the offer was declined."
+    return errors
+
+
 def check_action(referral: StepOutReferral, values: dict[str, Any]) -> None:
-    """An application cannot predate the referral it was made for."""
-    if values.get("action_date") and values["action_date"] < referral.referred_on:
-        raise StepOutInvalid({"action_date": "Must be on or after the referral date."})
+    if errors := action_errors(referral, values):
+        raise StepOutInvalid(errors)
 
 
 def check_offer(referral: StepOutReferral, values: dict[str, Any]) -> None:
-    """A declined offer says why; an offer cannot predate the referral."""
-    errors: dict[str, str] = {}
-    if values.get("offered_on") and values["offered_on"] < referral.referred_on:
-        errors["offered_on"] = "Must be on or after the referral date."
-    if values.get("decision") == "declined" and not (values.get("decline_reason") or "").strip():
-        errors["decline_reason"] = "Say why the offer was declined."
-    if errors:
+    if errors := offer_errors(referral, values):
         raise StepOutInvalid(errors)
 
 

@@ -4,7 +4,8 @@ Rules (docs: ../shared/domain/step-out.md, README "Report rules"), for each clie
 Step Out referral, M = the client's first move-in date:
 
 * before window: [M − 6 calendar months, M − 1 day]; after window: [M, M + 6 calendar months);
-  calendar months are PostgreSQL ``interval '6 months'`` (31 Aug + 6 months = 28/29 Feb);
+  calendar months as PostgreSQL's ``interval '6 months'`` (31 Aug + 6 months = 28/29 Feb), on
+  SQLite too (``portable_sql``);
 * contacts count by contact date, admissions by admission date (an admission that began before M
   counts before, one on M counts after);
 * eligible only when the after window has fully elapsed: as-of date ≥ M + 6 months; the others
@@ -15,7 +16,8 @@ Step Out referral, M = the client's first move-in date:
 * delayed days = discharge date − clinically ready date of the referral that led to M; the
   median is over eligible clients with both dates.
 
-Everything is counted in SQL (one statement per figure set), never by loading rows.
+Everything is counted in SQL (one statement per figure set), never by loading rows, in SQL that
+runs on PostgreSQL and on SQLite ≥ 3.30 (window functions, aggregate ``FILTER``, ``NULLS LAST``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import distinct_on
 
 from core.plugins.api import (
     ChartSpec,
@@ -36,10 +37,9 @@ from core.plugins.api import (
 )
 
 from .models import StepOutCrisisEvent, StepOutReferral
+from .portable_sql import add_months, days_between
 
 DEFINITION_VERSION = "step-out-crisis/1"
-SIX_MONTHS = sa.literal_column("interval '6 months'")
-TWELVE_MONTHS = sa.literal_column("interval '12 months'")
 
 
 def _as_of(period_end: date | None = None, as_of: date | str | None = None) -> date:
@@ -51,22 +51,36 @@ def _as_of(period_end: date | None = None, as_of: date | str | None = None) -> d
 def per_client(as_of: date) -> sa.Subquery:
     """One row per client with a referral: M, windows, counts, eligibility and sustainment."""
     r = StepOutReferral
+    # The referral that gave M: earliest move-in first (no move-in last), then the earliest
+    # referral; row_number() rather than DISTINCT ON, which only PostgreSQL has.
+    ranked = sa.select(
+        r.client_id,
+        r.move_in_date.label("m"),
+        days_between(r.discharge_date, r.clinically_ready_date).label("delayed_days"),
+        r.tenancy_end_date,
+        r.tenancy_end_planned,
+        sa.func.row_number()
+        .over(
+            partition_by=r.client_id,
+            order_by=(r.move_in_date.asc().nulls_last(), r.referred_on, r.id),
+        )
+        .label("rank"),
+    ).subquery("ranked")
     first = (
         sa.select(
-            r.client_id,
-            r.move_in_date.label("m"),
-            (r.discharge_date - r.clinically_ready_date).label("delayed_days"),
-            r.tenancy_end_date,
-            r.tenancy_end_planned,
+            ranked.c.client_id,
+            ranked.c.m,
+            ranked.c.delayed_days,
+            ranked.c.tenancy_end_date,
+            ranked.c.tenancy_end_planned,
         )
-        .ext(distinct_on(r.client_id))
-        .order_by(r.client_id, r.move_in_date.asc().nulls_last(), r.referred_on, r.id)
+        .where(ranked.c.rank == 1)
         .subquery("first_move_in")
     )
     m = first.c.m
-    before_start = sa.cast(m - SIX_MONTHS, sa.Date)
-    after_end = sa.cast(m + SIX_MONTHS, sa.Date)
-    twelve_end = sa.cast(m + TWELVE_MONTHS, sa.Date)
+    before_start = add_months(m, -6)
+    after_end = add_months(m, 6)
+    twelve_end = add_months(m, 12)
     e = StepOutCrisisEvent
 
     def count(kind: str, start: Any, end: Any) -> sa.ColumnElement[int]:
@@ -126,6 +140,27 @@ def _sets(pc: sa.Subquery) -> dict[str, sa.ColumnElement[bool]]:
     }
 
 
+def _median(value: sa.ColumnElement[int], where: sa.ColumnElement[bool]) -> sa.ScalarSelect:
+    """The median of ``value`` over the rows ``where`` holds (NULL when none), as
+    ``percentile_cont(0.5)`` would give it: the middle value, or the mean of the two middle ones.
+    Ranked with window functions because SQLite has no ``percentile_cont``."""
+    ranked = (
+        sa.select(
+            value.label("value"),
+            sa.func.row_number().over(order_by=value).label("position"),
+            sa.func.count().over().label("n"),
+        )
+        .where(where)
+        .subquery("median_ranked")
+    )
+    middle = ((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)
+    return (
+        sa.select(sa.func.avg(ranked.c.value))
+        .where(ranked.c.position.in_(middle))
+        .scalar_subquery()
+    )
+
+
 def cohort_figures(as_of: date) -> dict[str, Any]:
     """The cohort figures as a dict (the report's rows are built from this)."""
     pc = per_client(as_of)
@@ -156,10 +191,7 @@ def cohort_figures(as_of: date) -> dict[str, Any]:
         n.filter(sets["sustained_6"]).label("sustained_6"),
         n.filter(sets["eligible_12"]).label("eligible_12"),
         n.filter(sets["sustained_12"]).label("sustained_12"),
-        sa.func.percentile_cont(0.5)
-        .within_group(pc.c.delayed_days)
-        .filter(sets["delayed"])
-        .label("median_delayed_days"),
+        _median(pc.c.delayed_days, sets["delayed"]).label("median_delayed_days"),
     ).select_from(pc)
     row = db.session.execute(stmt).mappings().one()
     out = {k: (int(v) if isinstance(v, int) else v) for k, v in row.items()}
@@ -183,6 +215,8 @@ def client_outcomes(as_of: date, visible: sa.ColumnElement[bool] | None = None) 
     rows = []
     for row in db.session.execute(stmt).mappings():
         item = dict(row)
+        for key in ("eligible", "eligible_12", "sustained_6", "sustained_12"):
+            item[key] = bool(item[key])  # SQLite answers 0/1
         if item["move_in_date"] is None:
             item["excluded_reason"] = "no move-in date"
         elif not item["eligible"]:

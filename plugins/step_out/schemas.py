@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .date_rules import future_errors, referral_errors
 
 #: MHSDS accommodation type (v5/v6).
 ACCOMMODATION_TYPES = {
@@ -62,6 +64,20 @@ class StepOutSettings(Schema):
     review_reminders = fields.Boolean(load_default=True)
 
 
+def _refuse(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+
+
+class HappenedDatesMixin:
+    """Dates that record something that happened cannot be in the future. Checked alongside the
+    field errors (``skip_on_field_errors=False``), so one answer lists every broken rule."""
+
+    @validates_schema(skip_on_field_errors=False)
+    def _dates_have_happened(self, data, **_kwargs):
+        _refuse(future_errors(data))
+
+
 def _code(choices) -> validate.OneOf:
     return validate.OneOf(list(choices), error="Choose one of: {choices}.")
 
@@ -89,11 +105,20 @@ class StepOutReferralFieldsSchema(Schema):
     tenancy_end_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
     tenancy_end_planned = fields.Boolean()
 
+    @validates_schema(skip_on_field_errors=False)
+    def _journey_dates(self, data, **_kwargs):
+        """The dates sent (a change may rely on stored ones: the service checks the whole)."""
+        _refuse(referral_errors(data, whole=False))
+
 
 class StepOutReferralCreateSchema(StepOutReferralFieldsSchema):
     client_id = fields.UUID(required=True)
     ward = fields.String(required=True, validate=validate.Length(min=1, max=120))
     referrer = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _journey_dates(self, data, **_kwargs):
+        _refuse(referral_errors(data, whole=True))
 
 
 class StepOutReferralSchema(StepOutReferralFieldsSchema):
@@ -103,7 +128,7 @@ class StepOutReferralSchema(StepOutReferralFieldsSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
-class StepOutActionSchema(Schema):
+class StepOutActionSchema(HappenedDatesMixin, Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
     application_type = fields.String(required=True, validate=_code(APPLICATION_TYPES))
@@ -112,7 +137,7 @@ class StepOutActionSchema(Schema):
     outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class StepOutOfferSchema(Schema):
+class StepOutOfferSchema(HappenedDatesMixin, Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
     property_description = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -124,7 +149,7 @@ class StepOutOfferSchema(Schema):
     decline_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class StepOutActionUpdateSchema(Schema):
+class StepOutActionUpdateSchema(HappenedDatesMixin, Schema):
     """Fields of an action that can be changed (PATCH): usually its outcome."""
 
     application_type = fields.String(validate=_code(APPLICATION_TYPES))
@@ -133,7 +158,7 @@ class StepOutActionUpdateSchema(Schema):
     outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class StepOutOfferUpdateSchema(Schema):
+class StepOutOfferUpdateSchema(HappenedDatesMixin, Schema):
     """Fields of an offer that can be changed (PATCH): usually the decision, with the reason
     when it is declined."""
 
@@ -166,12 +191,12 @@ class StepOutReviewSchema(Schema):
     notes = fields.String(dump_only=True)
 
 
-class StepOutReviewCompleteSchema(Schema):
+class StepOutReviewCompleteSchema(HappenedDatesMixin, Schema):
     completed_on = fields.Date(required=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
 
 
-class StepOutCrisisEventSchema(Schema):
+class StepOutCrisisEventSchema(HappenedDatesMixin, Schema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=_code(CRISIS_KINDS))

@@ -3,6 +3,7 @@ an offer and decide it (declined offers need a reason). Each page goes back to t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import redirect, url_for
@@ -13,7 +14,7 @@ from core.plugins.api import requires
 from . import housing_search, services
 from .forms import ActionForm, DecisionForm, OfferForm
 from .models import StepOutAction, StepOutOffer
-from .views import _client, _data, _form, _referral, _save, bp
+from .views import _client, _data, _form, _referral, _save, _submitted, bp
 
 ACTION_NAMES = ("application_type", "provider", "action_date", "outcome")
 OFFER_NAMES = (
@@ -45,7 +46,8 @@ def add_action(referral_id: str):
     """Record an application made for the client."""
     referral = _referral(referral_id)
     form = ActionForm()
-    if form.validate_on_submit() and _save(
+    rules = partial(housing_search.action_errors, referral)
+    if _submitted(form, ACTION_NAMES, rules) and _save(
         form, lambda: housing_search.add_action(referral, _data(form, ACTION_NAMES))
     ):
         return redirect(_back(referral.id))
@@ -62,7 +64,8 @@ def edit_action(action_id: str):
     """Change an application, usually its outcome."""
     action = _child(StepOutAction, action_id)
     form = ActionForm(obj=action)
-    if form.validate_on_submit() and _save(
+    rules = partial(housing_search.action_errors, _referral(str(action.referral_id)))
+    if _submitted(form, ACTION_NAMES, rules) and _save(
         form, lambda: housing_search.update_action(action, _data(form, ACTION_NAMES))
     ):
         return redirect(_back(action.referral_id))
@@ -79,7 +82,8 @@ def add_offer(referral_id: str):
     """Record a property offered to the client."""
     referral = _referral(referral_id)
     form = OfferForm()
-    if form.validate_on_submit() and _save(
+    rules = partial(housing_search.offer_errors, referral)
+    if _submitted(form, OFFER_NAMES, rules) and _save(
         form, lambda: housing_search.add_offer(referral, _data(form, OFFER_NAMES))
     ):
         return redirect(_back(referral.id))
@@ -95,7 +99,9 @@ def decide_offer(offer_id: str):
     """Decide an offer: accepted, or declined with a reason."""
     offer = _child(StepOutOffer, offer_id)
     form = DecisionForm(obj=offer)
-    if form.validate_on_submit() and _save(
+    referral = _referral(str(offer.referral_id))
+    rules = partial(housing_search.offer_errors, referral)
+    if _submitted(form, DECISION_NAMES, rules) and _save(
         form, lambda: housing_search.update_offer(offer, _data(form, DECISION_NAMES))
     ):
         return redirect(_back(offer.referral_id))

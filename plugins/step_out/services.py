@@ -17,19 +17,35 @@ from flask import g
 
 from core.plugins.api import Client, audit, db, visible_clients_clause
 
+from .date_rules import future_errors, referral_errors
 from .models import (
     StepOutCrisisEvent,
     StepOutReferral,
     StepOutReview,
 )
+from .schemas import STATUSES
 
 #: Tenancy sustainment reviews fall due this many months after move-in.
 REVIEW_MONTHS = (1, 3, 6, 12)
-STATUSES = ("referred", "assessed", "searching", "housed", "closed")
+#: A referral is open until it is closed; a client has at most one open referral.
+OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
 
 
 class StepOutNotFound(Exception):
     """Missing, not visible to the viewer, or another tenant's: indistinguishable on purpose."""
+
+
+class StepOutOpenReferral(Exception):
+    """The client already has an open referral: refer again only once it is closed."""
+
+    def __init__(self, open_referral: StepOutReferral) -> None:
+        super().__init__(
+            "This client already has an open Step Out referral "
+            f"(referred {open_referral.referred_on.isoformat()}, id {open_referral.id}, "
+            f"status {open_referral.status}). Update that referral, or close it before "
+            "referring again."
+        )
+        self.open_referral = open_referral
 
 
 class StepOutInvalid(Exception):
@@ -78,25 +94,21 @@ def add_months(day: date, months: int) -> date:
 
 
 def check_referral_dates(values: dict[str, Any]) -> None:
-    """Dates must follow the journey: admission ≤ ready ≤ discharge; tenancy end ≥ move-in."""
-    errors: dict[str, str] = {}
-    pairs = (
-        ("admission_date", "clinically_ready_date", "on or after the admission date"),
-        ("admission_date", "discharge_date", "on or after the admission date"),
-        ("clinically_ready_date", "discharge_date", "on or after the clinically ready date"),
-        ("referred_on", "assessment_date", "on or after the referral date"),
-        ("move_in_date", "tenancy_end_date", "on or after the move-in date"),
-    )
-    for earlier, later, words in pairs:
-        a, b = values.get(earlier), values.get(later)
-        if a and b and b < a and later not in errors:
-            errors[later] = f"Must be {words}."
-    if values.get("tenancy_end_date") and not values.get("move_in_date"):
-        errors["tenancy_end_date"] = "Record the move-in date before the tenancy end."
-    if values.get("tenancy_end_date") and values.get("tenancy_end_planned") is None:
-        errors["tenancy_end_planned"] = "Say whether the tenancy end was planned."
+    """Dates must have happened and follow the journey (``date_rules``): every broken rule at
+    once."""
+    errors = referral_errors(values)
     if errors:
         raise StepOutInvalid(errors)
+
+
+def open_referral_of(client_id: uuid.UUID) -> StepOutReferral | None:
+    """The client's open referral, if any: every status but ``closed`` is open."""
+    return db.session.execute(
+        sa.select(StepOutReferral)
+        .where(StepOutReferral.client_id == client_id, StepOutReferral.status.in_(OPEN_STATUSES))
+        .order_by(StepOutReferral.referred_on.desc(), StepOutReferral.id)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 # --------------------------------------------------------------------------- loading
@@ -230,6 +242,10 @@ def create_referral(client: Client, data: dict[str, Any]) -> StepOutReferral:
     values.setdefault("referred_on", date.today())
     values.setdefault("status", "referred")
     check_referral_dates(values)
+    if values["status"] != "closed":
+        already = open_referral_of(client.id)
+        if already is not None:
+            raise StepOutOpenReferral(already)
     referral = StepOutReferral(client_id=client.id, **values)
     derive_status(referral)
     db.session.add(referral)
@@ -241,9 +257,13 @@ def create_referral(client: Client, data: dict[str, Any]) -> StepOutReferral:
 
 def update_referral(referral: StepOutReferral, data: dict[str, Any]) -> StepOutReferral:
     """Change a referral (assessment, ready date, move-in, discharge, delay, tenancy end)."""
-    merged = {c: getattr(referral, c) for c in _REFERRAL_FIELDS}
+    merged = {c: getattr(referral, c) for c in REFERRAL_FIELDS}
     merged.update(data)
     check_referral_dates(merged)
+    if referral.status == "closed" and data.get("status", "closed") != "closed":
+        already = open_referral_of(referral.client_id)
+        if already is not None:
+            raise StepOutOpenReferral(already)  # reopening would make two open referrals
     changed = sorted(k for k, v in data.items() if getattr(referral, k) != v)
     for key, value in data.items():
         setattr(referral, key, value)
@@ -256,7 +276,7 @@ def update_referral(referral: StepOutReferral, data: dict[str, Any]) -> StepOutR
     return referral
 
 
-_REFERRAL_FIELDS = (
+REFERRAL_FIELDS = (
     "referred_on", "ward", "referrer", "admission_date", "clinically_ready_date",
     "accommodation_type", "settled_indicator", "needs", "risks", "status", "assessment_date",
     "move_in_date", "discharge_date", "discharge_destination", "delay_reason",
@@ -289,6 +309,9 @@ def schedule_reviews(referral: StepOutReferral) -> None:
 
 
 def complete_review(review: StepOutReview, data: dict[str, Any]) -> StepOutReview:
+    errors = future_errors({"completed_on": data["completed_on"]})
+    if errors:
+        raise StepOutInvalid(errors)
     review.completed_on = data["completed_on"]
     review.notes = data.get("notes")
     db.session.flush()
@@ -304,8 +327,9 @@ def complete_review(review: StepOutReview, data: dict[str, Any]) -> StepOutRevie
 
 
 def add_crisis_event(client: Client, data: dict[str, Any], source: str = "manual"):
-    if data["occurred_on"] > date.today():
-        raise StepOutInvalid({"occurred_on": "Must not be in the future."})
+    errors = future_errors({"occurred_on": data["occurred_on"]})
+    if errors:
+        raise StepOutInvalid(errors)
     event = StepOutCrisisEvent(client_id=client.id, source=source, **data)
     db.session.add(event)
     db.session.flush()

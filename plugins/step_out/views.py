@@ -12,7 +12,17 @@ from core.plugins.api import db, has_permission, requires, tenant_ui_blueprint
 
 from . import services
 from .crisis_import import OPTIONAL, REQUIRED, max_bytes, start_crisis_import
-from .forms import DECISION_LABELS, TENURE_LABELS, CrisisEventForm, MoveInForm, ReferralForm
+from .date_rules import future_errors, referral_errors
+from .forms import (
+    CLOSE_HINTS,
+    DECISION_LABELS,
+    PLANNED,
+    TENURE_LABELS,
+    CloseForm,
+    CrisisEventForm,
+    MoveInForm,
+    ReferralForm,
+)
 from .models import StepOutAction, StepOutOffer, StepOutReview
 from .schemas import (
     ACCOMMODATION_TYPES,
@@ -43,15 +53,59 @@ def _data(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {n: (form[n].data if form[n].data != "" else None) for n in names}
 
 
+def _add_errors(form: Any, errors: dict[str, str]) -> None:
+    """Rule breaks as inline errors; one about a field not on this page goes to the summary."""
+    for name, message in errors.items():
+        if name in form:
+            if message not in form[name].errors:
+                form[name].errors = [*form[name].errors, message]
+        else:
+            _summary(form).append({"text": message, "href": "#main-content"})
+
+
+def _summary(form: Any) -> list[dict[str, str]]:
+    """Error-summary items that belong to no field (``form.html`` lists them too)."""
+    if not hasattr(form, "summary_items"):
+        form.summary_items = []
+    return form.summary_items
+
+
+def _submitted(form: Any, names: tuple[str, ...], rules: Any = None) -> bool:
+    """The form was sent and every rule holds. The field checks and the plugin's ``rules``
+    (``values → {field: message}``) run together, so one answer shows every broken rule."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    if rules is not None:
+        values = {n: form[n].data for n in names if not form[n].errors and form[n].data != ""}
+        errors = {k: v for k, v in rules(values).items() if k not in form or not form[k].errors}
+        _add_errors(form, errors)
+        valid = valid and not errors
+    return valid
+
+
+def _open_referral_error(form: Any, referral: Any) -> None:
+    day = f"{referral.referred_on.day} {referral.referred_on:%B %Y}"
+    _summary(form).append(
+        {
+            "text": f"This client already has an open Step Out referral (referred {day}): "
+            "go to it, or close it before referring again",
+            "href": url_for("step_out.referral", referral_id=referral.id),
+        }
+    )
+
+
 def _save(form: Any, action) -> bool:
-    """Run ``action``; rule breaks become inline errors on the form."""
+    """Run ``action``; rule breaks become inline errors on the form, nothing is written."""
     try:
         action()
     except services.StepOutInvalid as error:
         db.session.rollback()
-        for name, message in error.field_errors.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
+        _add_errors(form, error.field_errors)
+        return False
+    except services.StepOutOpenReferral as error:
+        db.session.rollback()
+        _open_referral_error(form, error.open_referral)
         return False
     db.session.commit()
     return True
@@ -95,6 +149,7 @@ def referral(referral_id: str):
         "step_out/referral.html",
         referral=found,
         client=client,
+        can_refer_again=services.open_referral_of(client.id) is None,
         actions=services.children(StepOutAction, found),
         offers=services.children(StepOutOffer, found),
         reviews=sorted(services.children(StepOutReview, found), key=lambda r: r.months),
@@ -144,7 +199,11 @@ def refer(client_id: str):
         "ward", "referrer", "referred_on", "admission_date", "clinically_ready_date",
         "accommodation_type", "settled_indicator", "needs", "risks",
     )  # fmt: skip
-    if form.validate_on_submit() and _save(
+    valid = _submitted(form, names, referral_errors)
+    already = services.open_referral_of(client.id) if form.is_submitted() else None
+    if already is not None:
+        _open_referral_error(form, already)
+    elif valid and _save(
         form, lambda: created.append(services.create_referral(client, _data(form, names)))
     ):
         return redirect(url_for("step_out.referral", referral_id=created[0].id))
@@ -165,12 +224,44 @@ def move_in(referral_id: str):
         "delay_reason",
         "delay_attribution",
     )
-    if form.validate_on_submit() and _save(
+    if _submitted(form, names, lambda values: _stored_rules(referral, values)) and _save(
         form, lambda: services.update_referral(referral, _data(form, names))
     ):
         return redirect(url_for("step_out.referral", referral_id=referral.id))
     back = url_for("step_out.referral", referral_id=referral.id)
     return _form(form, names, client, "Record move-in and discharge", "Save", back)
+
+
+def _stored_rules(referral: Any, values: dict[str, Any]) -> dict[str, str]:
+    """The referral's date rules over what is stored, changed by what the page sent (a field
+    that did not parse keeps its stored value here)."""
+    merged = {c: getattr(referral, c) for c in services.REFERRAL_FIELDS}
+    merged.update(values)
+    return referral_errors(merged)
+
+
+@bp.route("/referrals/<referral_id>/close", methods=["GET", "POST"])
+@requires("step_out.write")
+def close(referral_id: str):
+    """Close a referral (with the tenancy end, if the tenancy ended): the client can then be
+    referred again."""
+    referral = _referral(referral_id)
+    client = _client(str(referral.client_id))
+    form = CloseForm(obj=referral)
+    names = ("tenancy_end_date", "tenancy_end_planned", "tenancy_end_reason")
+
+    def planned(values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "tenancy_end_planned": PLANNED.get(values.get("tenancy_end_planned"))}
+
+    if _submitted(form, names, lambda v: _stored_rules(referral, planned(v))) and _save(
+        form,
+        lambda: services.update_referral(
+            referral, {**planned(_data(form, names)), "status": "closed"}
+        ),
+    ):
+        return redirect(url_for("step_out.referral", referral_id=referral.id))
+    back = url_for("step_out.referral", referral_id=referral.id)
+    return _form(form, names, client, "Close the referral", "Close the referral", back, CLOSE_HINTS)
 
 
 @bp.route("/clients/<client_id>/crisis-events/new", methods=["GET", "POST"])
@@ -180,7 +271,7 @@ def add_crisis_event(client_id: str):
     client = _client(client_id)
     form = CrisisEventForm()
     names = ("kind", "occurred_on", "notes")
-    if form.validate_on_submit() and _save(
+    if _submitted(form, names, future_errors) and _save(
         form, lambda: services.add_crisis_event(client, _data(form, names))
     ):
         return redirect(url_for("step_out.caseload"))
@@ -206,7 +297,10 @@ def _form(
         back=back,
         hints=hints or {},
         page_title=heading,
-        form_has_errors=bool(form.errors) or any(form[n].errors for n in names),
+        summary_items=getattr(form, "summary_items", []),
+        form_has_errors=bool(form.errors)
+        or any(form[n].errors for n in names)
+        or bool(getattr(form, "summary_items", [])),
     )
 
 

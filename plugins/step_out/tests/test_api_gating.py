@@ -118,7 +118,11 @@ def test_housing_partner_sees_only_shared_clients(app, world, client):
         json={"client_id": str(unshared), "ward": "W", "referrer": "R"},
         headers=headers,
     )
-    assert refused.status_code == 404
+    # Unknown and not shared answer alike: the body's client_id is refused, nothing is told.
+    assert refused.status_code == 422
+    assert [(e["pointer"], e["detail"]) for e in refused.json["errors"]] == [
+        ("#/client_id", "Choose a client you can see.")
+    ]
     # Only the Step Out parts: no core client record, no reports.
     assert client.get(f"/api/v1/tenant-a/clients/{shared}", headers=headers).status_code == 403
     assert client.get(f"{base}/outcomes", headers=headers).status_code == 403

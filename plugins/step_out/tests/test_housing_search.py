@@ -38,7 +38,7 @@ def test_change_an_actions_outcome_through_the_api(app, world, client, admin_eng
     changed = client.patch(
         f"{API}/actions/{action_id}",
         json={"outcome": "Accepted on to the register, band B"},
-        headers=world.a.auth(),
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     assert changed.status_code == 200, changed.get_data(as_text=True)
     assert changed.json["outcome"] == "Accepted on to the register, band B"
@@ -53,13 +53,15 @@ def test_change_an_actions_outcome_through_the_api(app, world, client, admin_eng
     refused = client.patch(
         f"{API}/actions/{action_id}",
         json={"outcome": "Refused", "action_date": "2025-12-31"},
-        headers=world.a.auth(),
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
     assert refused.json["errors"][0]["pointer"] == "#/action_date"
     assert _row(admin_engine, "step_out_action", action_id)["outcome"].endswith("band B")
     bad = client.patch(
-        f"{API}/actions/{action_id}", json={"application_type": "castle"}, headers=world.a.auth()
+        f"{API}/actions/{action_id}",
+        json={"application_type": "castle"},
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     assert bad.status_code == 422
     assert bad.json["errors"][0]["pointer"] == "#/application_type"
@@ -68,18 +70,22 @@ def test_change_an_actions_outcome_through_the_api(app, world, client, admin_eng
 def test_deciding_an_offer_needs_a_reason_when_declined(app, world, client, admin_engine):
     offer_id = world.a.ids["step_out_offer"][0]
     url = f"{API}/offers/{offer_id}"
-    refused = client.patch(url, json={"decision": "declined"}, headers=world.a.auth())
+    refused = client.patch(
+        url, json={"decision": "declined"}, headers={**world.a.auth(), "If-Match": "*"}
+    )
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
     assert [e["pointer"] for e in refused.json["errors"]] == ["#/decline_reason"]
     blank = client.patch(
-        url, json={"decision": "declined", "decline_reason": "   "}, headers=world.a.auth()
+        url,
+        json={"decision": "declined", "decline_reason": "   "},
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     assert blank.status_code == 422
     assert _row(admin_engine, "step_out_offer", offer_id)["decision"] == "accepted"
     declined = client.patch(
         url,
         json={"decision": "declined", "decline_reason": "Too far from family"},
-        headers=world.a.auth(),
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     assert declined.status_code == 200
     assert (declined.json["decision"], declined.json["decline_reason"]) == (
@@ -87,7 +93,9 @@ def test_deciding_an_offer_needs_a_reason_when_declined(app, world, client, admi
         "Too far from family",
     )
     # Accepting again drops the old reason: only a declined offer has one.
-    accepted = client.patch(url, json={"decision": "accepted"}, headers=world.a.auth())
+    accepted = client.patch(
+        url, json={"decision": "accepted"}, headers={**world.a.auth(), "If-Match": "*"}
+    )
     assert accepted.status_code == 200 and accepted.json["decline_reason"] is None
     row = _row(admin_engine, "step_out_offer", offer_id)
     assert (row["decision"], row["decline_reason"]) == ("accepted", None)
@@ -96,7 +104,9 @@ def test_deciding_an_offer_needs_a_reason_when_declined(app, world, client, admi
         for e in _audit(admin_engine, world.a.tenant_id, "step_out.offer.update")
     ]
     assert decisions == ["declined", "accepted"]
-    unknown = client.patch(url, json={"decision": "maybe"}, headers=world.a.auth())
+    unknown = client.patch(
+        url, json={"decision": "maybe"}, headers={**world.a.auth(), "If-Match": "*"}
+    )
     assert unknown.status_code == 422
     assert unknown.json["errors"][0]["pointer"] == "#/decision"
 
@@ -167,7 +177,7 @@ def test_writes_leave_audit_events(app, world, client, admin_engine):
     client.patch(
         f"{API}/referrals/{referral_id}",
         json={"move_in_date": "2026-03-01"},
-        headers=world.a.auth(),
+        headers={**world.a.auth(), "If-Match": "*"},
     )
     client.post(
         f"{API}/referrals/{referral_id}/actions",
@@ -251,7 +261,7 @@ def test_a_former_client_can_be_referred_again(app, world, client, admin_engine)
         f"{API}/referrals/{referral_id}",
         json={"tenancy_end_date": "2026-05-01", "tenancy_end_planned": False,
               "tenancy_end_reason": "Rent arrears", "status": "closed"},
-        headers=world.a.auth(),
+        headers={**world.a.auth(), "If-Match": "*"},
     )  # fmt: skip
     assert ended.status_code == 200 and ended.json["status"] == "closed"
     again = client.post(
@@ -262,5 +272,6 @@ def test_a_former_client_can_be_referred_again(app, world, client, admin_engine)
     )  # fmt: skip
     assert again.status_code == 201 and again.json["status"] == "referred"
     sign_in(client, world.a.emails["admin"])
+    # The closed referral no longer offers "Refer again": the new referral is open.
     page = client.get(f"/tenant-a/step-out/referrals/{referral_id}").get_data(as_text=True)
-    assert f"/tenant-a/step-out/clients/{world.a.ids['client'][0]}/refer" in page
+    assert f"/tenant-a/step-out/clients/{world.a.ids['client'][0]}/refer" not in page

@@ -48,6 +48,14 @@ def test_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter, record_
 
 
 def test_own_ids_reach_the_views(app, world):
+    """The world's one client has an open referral, and a second open referral is refused
+    (409): close it first so ``POST referrals`` with A's client can succeed (201)."""
+    from core.extensions import db
+    from core.tenancy.context import tenant_context
+    from plugins.step_out.models import StepOutReferral
+
+    with app.app_context(), tenant_context(world.a.tenant_id):
+        db.session.get(StepOutReferral, world.a.ids["step_out_referral"][0]).status = "closed"
     matrix.test_controls_own_ids_reach_the_views(app, world)
 
 

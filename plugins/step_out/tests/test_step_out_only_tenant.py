@@ -92,13 +92,13 @@ def test_the_journey_end_to_end_through_the_api(app, client, harbour):
     decided = client.patch(
         f"/api/v1/{harbour.slug}/step-out/offers/{offer.json['id']}",
         json={"decision": "accepted"},
-        headers=auth,
+        headers={**auth, "If-Match": "*"},
     )
     assert decided.json["decision"] == "accepted"
     moved = client.patch(
         f"{api}/referrals/{rid}",
         json={"move_in_date": "2026-02-03", "discharge_date": "2026-02-03"},
-        headers=auth,
+        headers={**auth, "If-Match": "*"},
     )
     assert (moved.json["status"], moved.json["delayed_days"]) == ("housed", 14)
     reviews = client.get(f"{api}/referrals/{rid}/reviews", headers=auth).json
