@@ -29,6 +29,7 @@ from core.plugins.api import (
     Role,
     TimelineEntry,
     hookimpl,
+    member_names,
 )
 
 INFO = PluginInfo(
@@ -159,7 +160,7 @@ def register_client_panels(tenant, client_id, viewer):
 
     from . import codes
     from .referral_record import client_rows
-    from .referral_services import audited, specialist_names
+    from .referral_services import audited
 
     rows = client_rows(client_id)
     referrals = rows["referrals"]
@@ -176,7 +177,7 @@ def register_client_panels(tenant, client_id, viewer):
                 "client_id": client_id,
                 "referrals": referrals,
                 "open_referral": next((r for r in referrals if r.status != "closed"), None),
-                "specialists": specialist_names({r.specialist_id for r in referrals}),
+                "specialists": member_names({r.specialist_id for r in referrals}),
                 "starts": len(rows["starts"]),
                 "work_url": work_url,
                 "can_write": has_permission(WRITE),

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import g
 
-from core.plugins.api import Client, JSONType, current_tenant_id, db
+from core.plugins.api import Client, Membership, Organisation, current_tenant_id, db
 
 from . import surveys_questions
+from .common import specialists
 from .models import (
     IpsFidelityAction,
     IpsFidelityReview,
@@ -32,18 +33,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from .demo import DemoWorld
-
-_membership = sa.table(
-    "membership", sa.column("id", sa.Uuid), sa.column("tenant_id", sa.Uuid),
-    sa.column("roles", JSONType), sa.column("active", sa.Boolean),
-    sa.column("user_id", sa.Uuid),
-)  # fmt: skip
-_user = sa.table("user_account", sa.column("id", sa.Uuid), sa.column("display_name"))
-_organisation = sa.table(
-    "organisation", sa.column("id", sa.Uuid), sa.column("tenant_id", sa.Uuid),
-    sa.column("kind"), sa.column("partner", sa.Boolean), sa.column("active", sa.Boolean),
-    sa.column("key"),
-)  # fmt: skip
 
 #: (days ago, reviewer type, reviewers, target total): fair, fair, then good.
 REVIEWS = (
@@ -64,30 +53,23 @@ def prepare_core_demo(tenant: Any) -> list[str]:
 
 def ips_staff() -> dict[str, Any]:
     """Active employment specialists (by name) and the first IPS team leader."""
-    stmt = (
-        sa.select(_membership.c.id, _membership.c.roles, _user.c.display_name)
-        .join(_user, _user.c.id == _membership.c.user_id)
-        .where(_membership.c.tenant_id == current_tenant_id(), _membership.c.active.is_(True))
-        .order_by(_user.c.display_name)
-    )
-    rows = db.session.execute(stmt).all()
+    staff = specialists()
     return {
-        "specialists": [r.id for r in rows if "employment_specialist" in (r.roles or [])],
-        "lead": next((r.id for r in rows if "ips_team_leader" in (r.roles or [])), None),
+        "specialists": [m.id for m in staff if "employment_specialist" in (m.roles or [])],
+        "lead": next((m.id for m in staff if "ips_team_leader" in (m.roles or [])), None),
     }
 
 
 def jcp_offices() -> list[uuid.UUID]:
-    o = _organisation.c
     stmt = (
-        sa.select(o.id)
+        sa.select(Organisation.id)
         .where(
-            o.tenant_id == current_tenant_id(),
-            o.kind == "job_centre_plus",
-            o.partner.is_(True),
-            o.active.is_(True),
+            Organisation.tenant_id == current_tenant_id(),
+            Organisation.kind == "job_centre_plus",
+            Organisation.partner.is_(True),
+            Organisation.active.is_(True),
         )
-        .order_by(o.key)
+        .order_by(Organisation.key)
     )
     return list(db.session.execute(stmt).scalars())
 
@@ -117,8 +99,6 @@ def _share_with_office(client: Client, office: uuid.UUID, given_on: Any) -> None
 def _joint_meetings(world: DemoWorld) -> int:
     """Two meetings per office; each discusses clients referred by Job Centre Plus who agreed
     to the joint caseload (shared with that office), with an action agreed per meeting."""
-    from core.accounts.models import Membership
-
     rng, today = world.rng, world.today
     candidates = [
         r

@@ -15,6 +15,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 
 from . import FIDELITY, READ
 from . import fidelity_services as services
+from .common import paginated, problems, requires_any
 from .fidelity_schemas import (
     FidelityActionFieldsSchema,
     FidelityActionSchema,
@@ -23,7 +24,6 @@ from .fidelity_schemas import (
     FidelityReviewSchema,
     FidelityReviewSummarySchema,
 )
-from .slice_helpers import paginated, problems, requires_any
 
 blp = tenant_api_blueprint(
     "ips_fidelity_api", __name__, url_prefix="/ips", description="IPS fidelity reviews"

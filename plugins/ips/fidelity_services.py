@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from core.plugins.api import audit, db
 
 from . import codes
+from .common import IpsInvalid, find_in
 from .fidelity_scale import BY_NUMBER, Result, check_scores, score
 from .models import IpsFidelityAction, IpsFidelityReview, IpsFidelityScore
-from .slice_helpers import IpsInvalid, IpsNotFound, as_uuid
 
 REVIEW_FIELDS = ("reviewed_on", "reviewer_type", "reviewers", "summary")
 ACTION_FIELDS = ("item", "description", "owner", "due_on", "done_on")
@@ -64,15 +64,7 @@ def with_scores(reviews: list[IpsFidelityReview]) -> list[ScoredReview]:
 
 
 def find_review(review_id: Any) -> IpsFidelityReview:
-    wanted = as_uuid(review_id)
-    review = None
-    if wanted is not None:
-        review = db.session.execute(
-            sa.select(IpsFidelityReview).where(IpsFidelityReview.id == wanted)
-        ).scalar_one_or_none()
-    if review is None:
-        raise IpsNotFound()
-    return review
+    return find_in(sa.select(IpsFidelityReview), IpsFidelityReview.id, review_id)
 
 
 def scored(review: IpsFidelityReview) -> ScoredReview:
@@ -100,15 +92,7 @@ def actions_of(review: IpsFidelityReview) -> list[IpsFidelityAction]:
 
 
 def find_action(action_id: Any) -> IpsFidelityAction:
-    wanted = as_uuid(action_id)
-    action = None
-    if wanted is not None:
-        action = db.session.execute(
-            sa.select(IpsFidelityAction).where(IpsFidelityAction.id == wanted)
-        ).scalar_one_or_none()
-    if action is None:
-        raise IpsNotFound()
-    return action
+    return find_in(sa.select(IpsFidelityAction), IpsFidelityAction.id, action_id)
 
 
 def is_overdue(action: IpsFidelityAction, today: date | None = None) -> bool:

@@ -12,10 +12,10 @@ from core.plugins.api import has_permission, requires, tenant_ui_blueprint
 
 from . import FIDELITY, READ, codes
 from . import fidelity_services as services
+from .common import found, requires_any, save_form
 from .fidelity_chart import trend_chart
 from .fidelity_forms import ActionForm, ReviewForm, evidence_field, score_field
 from .fidelity_scale import ITEMS, SECTIONS
-from .slice_helpers import found, requires_any, save_form
 
 bp = tenant_ui_blueprint("ips_fidelity", __name__, url_prefix="/ips", template_folder="templates")
 

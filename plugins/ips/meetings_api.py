@@ -17,6 +17,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 from . import MEETINGS, PARTNER_READ
 from . import meetings_recording as recording
 from . import meetings_services as services
+from .common import client_names, paginated, problems, requires_any
 from .meetings_schemas import (
     DiscussedClientSchema,
     MeetingActionFieldsSchema,
@@ -27,7 +28,6 @@ from .meetings_schemas import (
     MeetingSummarySchema,
 )
 from .models import IpsJointMeeting
-from .slice_helpers import client_names, paginated, problems, requires_any
 
 blp = tenant_api_blueprint(
     "ips_meetings_api",

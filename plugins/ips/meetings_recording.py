@@ -17,9 +17,9 @@ from flask import g
 from core.plugins.api import Client, audit, db, visible_clients_clause
 
 from . import meetings_services as services
+from .common import IpsInvalid, IpsNotFound, as_uuid
 from .meetings_services import Office
 from .models import IpsJointMeeting, IpsJointMeetingAction, IpsJointMeetingClient
-from .slice_helpers import IpsInvalid, IpsNotFound, as_uuid
 
 MEETING_FIELDS = ("held_on", "attendees", "notes")
 ACTION_FIELDS = ("description", "owner", "due_on", "done_on", "client_id")

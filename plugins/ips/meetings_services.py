@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,27 +20,18 @@ from flask import g
 
 from core.plugins.api import (
     Client,
+    Organisation,
+    active_share_clause,
     current_tenant_id,
     db,
     is_partner_viewer,
     visible_clients_clause,
 )
 
+from .common import IpsInvalid, IpsNotFound, as_uuid, client_names, find_in
 from .models import IpsJointMeeting, IpsJointMeetingAction, IpsJointMeetingClient
-from .slice_helpers import IpsInvalid, IpsNotFound, as_uuid, client_names
 
 JCP_KIND = "job_centre_plus"
-
-#: Core's organisation table, read-only (core.plugins.api exports no Organisation model).
-#: Queries name the tenant explicitly; row-level security holds as well.
-_ORGANISATION = sa.table(
-    "organisation",
-    sa.column("id", sa.Uuid),
-    sa.column("tenant_id", sa.Uuid),
-    sa.column("name", sa.String),
-    sa.column("kind", sa.String),
-    sa.column("active", sa.Boolean),
-)
 
 
 @dataclass(frozen=True)
@@ -57,19 +47,19 @@ class Office:
 
 
 def _offices_query() -> sa.Select:
-    stmt = sa.select(_ORGANISATION.c.id, _ORGANISATION.c.name, _ORGANISATION.c.active).where(
-        _ORGANISATION.c.tenant_id == current_tenant_id(), _ORGANISATION.c.kind == JCP_KIND
+    stmt = sa.select(Organisation.id, Organisation.name, Organisation.active).where(
+        Organisation.tenant_id == current_tenant_id(), Organisation.kind == JCP_KIND
     )
     if is_partner_viewer():  # a work coach works with their own office only
-        stmt = stmt.where(_ORGANISATION.c.id == g.membership.organisation_id)
-    return stmt.order_by(_ORGANISATION.c.name)
+        stmt = stmt.where(Organisation.id == g.membership.organisation_id)
+    return stmt.order_by(Organisation.name)
 
 
 def job_centres(active_only: bool = True) -> list[Office]:
     """The tenant's Job Centre Plus offices the viewer may hold or see meetings with."""
     stmt = _offices_query()
     if active_only:
-        stmt = stmt.where(_ORGANISATION.c.active.is_(True))
+        stmt = stmt.where(Organisation.active.is_(True))
     return [Office(row.id, row.name, row.active) for row in db.session.execute(stmt)]
 
 
@@ -84,10 +74,10 @@ def find_office(organisation_id: Any) -> Office:
     row = None
     if wanted is not None:
         row = db.session.execute(
-            sa.select(_ORGANISATION).where(
-                _ORGANISATION.c.tenant_id == current_tenant_id(), _ORGANISATION.c.id == wanted
+            sa.select(Organisation).where(
+                Organisation.tenant_id == current_tenant_id(), Organisation.id == wanted
             )
-        ).one_or_none()
+        ).scalar_one_or_none()
     if row is None or (is_partner_viewer() and row.id != g.membership.organisation_id):
         raise IpsNotFound()
     if row.kind != JCP_KIND:
@@ -98,12 +88,9 @@ def find_office(organisation_id: Any) -> Office:
 
 
 def shared_with(office_id: uuid.UUID) -> sa.ColumnElement[bool]:
-    """Clients with an active share with ``office_id``: core's need-to-know clause, asked as if
-    by a member of that office (so the rule can never drift from what its staff may see)."""
-    member_of_office = SimpleNamespace(
-        organisation=SimpleNamespace(is_partner=True), organisation_id=office_id
-    )
-    return visible_clients_clause(member_of_office)  # type: ignore[arg-type]
+    """Clients with an active share with ``office_id``: core's own clause, the very one that
+    decides what that office's staff may see (so the rule can never drift from it)."""
+    return active_share_clause(office_id)
 
 
 def shareable_clients(office_id: uuid.UUID) -> list[Client]:
@@ -129,15 +116,7 @@ def meetings_query() -> sa.Select:
 
 
 def find_meeting(meeting_id: Any) -> IpsJointMeeting:
-    wanted = as_uuid(meeting_id)
-    meeting = None
-    if wanted is not None:
-        meeting = db.session.execute(
-            meetings_query().where(IpsJointMeeting.id == wanted)
-        ).scalar_one_or_none()
-    if meeting is None:
-        raise IpsNotFound()
-    return meeting
+    return find_in(meetings_query(), IpsJointMeeting.id, meeting_id)
 
 
 def discussed(meeting: IpsJointMeeting) -> list[tuple[IpsJointMeetingClient, str]]:
@@ -173,14 +152,7 @@ def actions_of(meeting: IpsJointMeeting) -> list[tuple[IpsJointMeetingAction, st
 
 def find_action(action_id: Any) -> IpsJointMeetingAction:
     """An action of a meeting the viewer may see, about nobody or a client they may see."""
-    wanted = as_uuid(action_id)
-    action = None
-    if wanted is not None:
-        action = db.session.execute(
-            sa.select(IpsJointMeetingAction).where(IpsJointMeetingAction.id == wanted)
-        ).scalar_one_or_none()
-    if action is None:
-        raise IpsNotFound()
+    action = find_in(sa.select(IpsJointMeetingAction), IpsJointMeetingAction.id, action_id)
     find_meeting(action.meeting_id)  # the viewer must see its meeting
     if action.client_id and action.client_id not in client_names({action.client_id}):
         raise IpsNotFound()

@@ -10,8 +10,8 @@ from core.plugins.api import db, has_permission, requires, tenant_ui_blueprint
 from . import MEETINGS, PARTNER_READ
 from . import meetings_recording as recording
 from . import meetings_services as services
+from .common import found, requires_any, save_form
 from .meetings_forms import DiscussedClientForm, MeetingActionForm, MeetingForm
-from .slice_helpers import found, requires_any, save_form
 
 bp = tenant_ui_blueprint("ips_meetings", __name__, url_prefix="/ips", template_folder="templates")
 

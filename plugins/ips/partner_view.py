@@ -1,8 +1,8 @@
 """Job Centre Plus need-to-know: who may read the IPS summary of a client, and reading it.
 
 A jcp_advisor holds ``ips.partner_read`` (never ``ips.read``): they see the summary of clients
-shared with their organisation only — ``find_client`` applies the share rule, so ending the share
-ends access at once. IPS staff (``ips.read``) may read the same summary.
+shared with their organisation only — ``find_visible_client`` applies the share rule, so ending
+the share ends access at once. IPS staff (``ips.read``) may read the same summary.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from flask import abort
 
 from core.plugins.api import audit, has_permission
 
+from .common import find_visible_client
 from .referral_record import partner_summary
-from .referral_services import find_client
 
 READ, PARTNER_READ = "ips.read", "ips.partner_read"
 
@@ -40,6 +40,6 @@ def requires_summary_access(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def read_summary(client_id: Any) -> tuple[Any, list[dict[str, Any]]]:
     """The visible client and their IPS summary; the read is audited."""
-    client = find_client(client_id)
+    client = find_visible_client(client_id)
     audit("ips.summary.read", object_type="client", object_id=client.id, details={})
     return client, partner_summary(client.id)

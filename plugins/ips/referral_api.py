@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import abort as flask_abort
 from flask.views import MethodView
-from flask_smorest import abort
 from werkzeug.exceptions import Conflict
 
 from core.plugins.api import requires, tenant_api_blueprint
@@ -21,6 +20,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 from . import referral_caseload as caseload
 from . import referral_profile as profiles
 from . import referral_services as services
+from .common import find_visible_client, problems
 from .partner_view import read_summary, requires_summary_access
 from .referral_schemas import (
     AcceptSchema,
@@ -43,16 +43,13 @@ READ, WRITE = "ips.read", "ips.write"
 
 
 def domain(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the slice's domain exceptions into core's problem responses."""
+    """Core's problem responses for the domain errors; a second open episode is a 409."""
 
+    @problems
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
-        except services.IpsNotFound:
-            abort(404)
-        except services.IpsInvalid as error:
-            abort(422, messages={"json": {k: [v] for k, v in error.field_errors.items()}})
         except services.IpsOpenEpisode as error:
             raise Conflict(description=str(error)) from None
 
@@ -85,7 +82,7 @@ class ClientReferrals(MethodView):
     def post(self, data, client_id: str):
         """Refer the client. Refused (409) while they have an open episode; a former client's
         new episode is linked to their last one."""
-        return services.create_referral(services.find_client(client_id), data)
+        return services.create_referral(find_visible_client(client_id), data)
 
 
 @blp.route("/referrals/<referral_id>")

@@ -14,13 +14,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import Client, current_tenant, db
+from core.plugins.api import Client, db, member_names
 
+from .common import caseload_cap, specialists
 from .models import IpsReferral, IpsVocationalProfile
-from .referral_services import specialist_names, specialists, today, visible_referrals
+from .referral_services import today, visible_referrals
 
 ACTIVE_STATUSES = ("accepted", "job_search", "in_work")
-DEFAULT_CAP = 20
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,6 @@ class Caseload:
         return self.active > self.cap
 
 
-def caseload_cap() -> int:
-    """Active clients per specialist before the caseload shows a warning (tenant setting)."""
-    tenant = current_tenant()
-    settings = tenant.plugin_settings("ips") if tenant is not None else {}
-    return int(settings.get("caseload_cap") or DEFAULT_CAP)
-
-
 def caseloads() -> list[Caseload]:
     """Every specialist of the team (even with no clients), with their active count."""
     counts = dict(
@@ -56,7 +49,7 @@ def caseloads() -> list[Caseload]:
     cap = caseload_cap()
     people = {m.id: m.user.display_name for m in specialists()}
     # A leaver (membership no longer active) still shows while clients are on their caseload.
-    people.update({k: v for k, v in specialist_names(set(counts)).items() if k not in people})
+    people.update({k: v for k, v in member_names(set(counts)).items() if k not in people})
     found = [Caseload(i, name, counts.get(i, 0), cap) for i, name in people.items()]
     return sorted(found, key=lambda c: (-c.active, c.name))
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from core.plugins.api import db
 
+from .common import IpsInvalid
 from .models import IpsBenefitsAdvice, IpsReferral, IpsVocationalProfile
-from .referral_services import IpsInvalid, audited, today
+from .referral_services import audited, today
 
 PROFILE_FIELDS = (
     "work_history",

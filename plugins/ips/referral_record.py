@@ -14,11 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import db
+from core.plugins.api import db, member_names
 
 from . import codes
 from . import models as m
-from .referral_services import referrals_of, specialist_names
+from .referral_services import referrals_of
 
 
 def _rows(model: type, *where: Any) -> list[Any]:
@@ -115,7 +115,7 @@ def partner_summary(client_id: uuid.UUID) -> list[dict[str, Any]]:
     """The Job Centre Plus need-to-know view: each episode's status, source, dates, specialist,
     and its starts (kind, dates, hours band) — nothing from the profile, advice or notes."""
     referrals = referrals_of(client_id)
-    names = specialist_names({r.specialist_id for r in referrals})
+    names = member_names({r.specialist_id for r in referrals})
     starts = _rows(m.IpsOutcome, m.IpsOutcome.client_id == client_id)
     return [
         {

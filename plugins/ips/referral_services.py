@@ -17,15 +17,20 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
 
 from core.plugins.api import Client, audit, db, visible_clients_clause
 
 from . import codes
+from .common import (
+    IpsInvalid,
+    as_uuid,
+    find_in,
+    find_visible_client,
+    of_visible_clients,
+    specialists,
+)
 from .models import IpsReferral
 
-#: Roles whose holders can carry an IPS caseload.
-SPECIALIST_ROLES = frozenset({"employment_specialist", "ips_team_leader"})
 #: Where each status may go next (closing has its own path; accepting too).
 TRANSITIONS: dict[str, frozenset[str]] = {
     "referred": frozenset({"accepted", "closed"}),
@@ -34,18 +39,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "in_work": frozenset({"job_search", "closed"}),
     "closed": frozenset(),
 }
-
-
-class IpsNotFound(Exception):
-    """Missing, not visible to the viewer, or another tenant's: indistinguishable on purpose."""
-
-
-class IpsInvalid(Exception):
-    """Input that parsed but breaks a rule; ``field_errors`` maps field → message."""
-
-    def __init__(self, field_errors: dict[str, str]) -> None:
-        super().__init__("Check the fields listed in errors.")
-        self.field_errors = field_errors
 
 
 class IpsOpenEpisode(Exception):
@@ -76,48 +69,13 @@ def today() -> date:
 # --------------------------------------------------------------------------- loading
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def find_client(client_id: Any) -> Client:
-    """A client the viewer may see (partners: only those shared with their organisation)."""
-    wanted = _uuid(client_id)
-    client = None
-    if wanted is not None:
-        client = db.session.execute(
-            sa.select(Client).where(Client.id == wanted, visible_clients_clause(g.membership))
-        ).scalar_one_or_none()
-    if client is None:
-        raise IpsNotFound()
-    return client
-
-
 def visible_referrals() -> sa.Select:
     """``SELECT referral`` limited to clients the viewer may see."""
-    return (
-        sa.select(IpsReferral)
-        .join(
-            Client,
-            sa.and_(Client.tenant_id == IpsReferral.tenant_id, Client.id == IpsReferral.client_id),
-        )
-        .where(visible_clients_clause(g.membership))
-    )
+    return of_visible_clients(IpsReferral)
 
 
 def find_referral(referral_id: Any) -> IpsReferral:
-    wanted = _uuid(referral_id)
-    referral = None
-    if wanted is not None:
-        referral = db.session.execute(
-            visible_referrals().where(IpsReferral.id == wanted)
-        ).scalar_one_or_none()
-    if referral is None:
-        raise IpsNotFound()
-    return referral
+    return find_in(visible_referrals(), IpsReferral.id, referral_id)
 
 
 def read_referral(referral_id: Any, part: str = "referral") -> IpsReferral:
@@ -140,7 +98,7 @@ def referrals_of(client_id: uuid.UUID) -> list[IpsReferral]:
 
 def read_referrals_of(client_id: Any) -> list[IpsReferral]:
     """A visible client's episodes, for showing: the read is audited."""
-    client = find_client(client_id)
+    client = find_visible_client(client_id)
     audit("ips.referral.read", object_type="client", object_id=client.id, details={})
     return referrals_of(client.id)
 
@@ -156,36 +114,28 @@ def referral_list(status: str | None = None) -> list[IpsReferral]:
     return list(db.session.execute(query).scalars())
 
 
+def clients_with_referrals() -> list[tuple[uuid.UUID, str]]:
+    """``(client_id, name)`` of visible clients with an IPS referral: choices in forms."""
+    rows = db.session.execute(
+        sa.select(Client.id, Client.given_name, Client.family_name)
+        .where(
+            visible_clients_clause(),
+            sa.exists().where(
+                IpsReferral.tenant_id == Client.tenant_id, IpsReferral.client_id == Client.id
+            ),
+        )
+        .order_by(Client.family_name, Client.given_name, Client.id)
+    ).all()
+    return [(row.id, f"{row.given_name} {row.family_name}") for row in rows]
+
+
 # --------------------------------------------------------------------------- specialists
-
-
-def _membership_model() -> type:
-    """The tenant's membership model, taken from the viewer (plugins never import core's)."""
-    return type(g.membership)
-
-
-def specialists() -> list[Any]:
-    """Active memberships of the tenant that can carry an IPS caseload, by name."""
-    membership = _membership_model()
-    rows = db.session.execute(sa.select(membership).where(membership.active.is_(True))).scalars()
-    found = [m for m in rows if SPECIALIST_ROLES & set(m.roles or ())]
-    return sorted(found, key=lambda m: m.user.display_name)
-
-
-def specialist_names(ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """Display names of the memberships in ``ids`` (only those, not every member)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    membership = _membership_model()
-    rows = db.session.execute(sa.select(membership).where(membership.id.in_(wanted))).scalars()
-    return {m.id: m.user.display_name for m in rows}
 
 
 def _check_specialist(value: Any, errors: dict[str, str]) -> uuid.UUID | None:
     if value in (None, ""):
         return None
-    wanted = _uuid(value)
+    wanted = as_uuid(value)
     if wanted is None or wanted not in {m.id for m in specialists()}:
         errors["specialist_id"] = "Choose an employment specialist of this IPS team."
     return wanted
@@ -259,7 +209,7 @@ def update_referral(referral: IpsReferral, data: dict[str, Any]) -> IpsReferral:
         if name in data:
             value = data[name] if data[name] != "" else None
             if name == "specialist_id":
-                value = _uuid(value)
+                value = as_uuid(value)
             if getattr(referral, name) != value:
                 setattr(referral, name, value)
                 changed.append(name)

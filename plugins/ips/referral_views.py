@@ -9,12 +9,20 @@ from typing import Any
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from core.plugins.api import db, has_permission, is_partner_viewer, requires, tenant_ui_blueprint
+from core.plugins.api import (
+    db,
+    has_permission,
+    is_partner_viewer,
+    member_names,
+    requires,
+    tenant_ui_blueprint,
+)
 
 from . import codes
 from . import referral_caseload as team
 from . import referral_profile as profiles
 from . import referral_services as services
+from .common import find_visible_client, form_saved, found, specialists
 from .partner_view import read_summary, requires_summary_access
 from .referral_forms import (
     AcceptForm,
@@ -31,13 +39,6 @@ READ, WRITE = "ips.read", "ips.write"
 REFERRAL_FIELDS = ("source", "referrer", "referred_on", "employment_status", "specialist_id")
 
 
-def _found(load: Callable[[], Any]) -> Any:
-    try:
-        return load()
-    except services.IpsNotFound:
-        raise NotFound() from None
-
-
 def _data(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {n: (form[n].data if form[n].data != "" else None) for n in names}
 
@@ -45,15 +46,7 @@ def _data(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
 def _save(form: Any, action: Callable[[], Any]) -> bool:
     """Run ``action`` and commit; rule breaks become inline errors, nothing is half-written."""
     try:
-        action()
-    except services.IpsInvalid as error:
-        db.session.rollback()
-        for name, message in error.field_errors.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-            else:
-                form.form_errors.append({"text": message, "href": "#maincontent"})
-        return False
+        return form_saved(form, action, in_summary=True)
     except services.IpsOpenEpisode as error:
         db.session.rollback()
         day = error.open_referral.referred_on.strftime("%-d %B %Y")
@@ -65,8 +58,6 @@ def _save(form: Any, action: Callable[[], Any]) -> bool:
             }
         )
         return False
-    db.session.commit()
-    return True
 
 
 def _is_team_leader() -> bool:
@@ -92,7 +83,7 @@ def caseload():
         waiting=waiting,
         due=due,
         names=names,
-        people=services.specialist_names({r.specialist_id for r in waiting}),
+        people=member_names({r.specialist_id for r in waiting}),
         team_leader=_is_team_leader(),
         cap=team.caseload_cap(),
         codes=codes,
@@ -122,8 +113,8 @@ def specialist(specialist_id: str):
 @requires(WRITE)
 def refer(client_id: str):
     """Refer a client (from their record)."""
-    client = _found(lambda: services.find_client(client_id))
-    form = with_specialists(ReferralForm(), services.specialists())
+    client = found(lambda: find_visible_client(client_id))
+    form = with_specialists(ReferralForm(), specialists())
     if form.validate_on_submit() and _save(
         form, lambda: services.create_referral(client, _data(form, REFERRAL_FIELDS))
     ):
@@ -136,15 +127,15 @@ def refer(client_id: str):
 @requires(READ)
 def referral(referral_id: str):
     """One episode: its journey, profile and plan, benefits advice, and what can be done next."""
-    item = _found(lambda: services.read_referral(referral_id, part="page"))
-    client = services.find_client(item.client_id)
+    item = found(lambda: services.read_referral(referral_id, part="page"))
+    client = find_visible_client(item.client_id)
     return render_template(
         "ips/referral/referral.html",
         referral=item,
         client=client,
         profile=profiles.profile_of(item),
         advice=profiles.advice_of(item),
-        specialist=services.specialist_names({item.specialist_id}).get(item.specialist_id),
+        specialist=member_names({item.specialist_id}).get(item.specialist_id),
         next_statuses=services.TRANSITIONS[item.status],
         status_form=StatusForm(),
         can_write=has_permission(WRITE),
@@ -157,8 +148,8 @@ def referral(referral_id: str):
 @requires(WRITE)
 def edit(referral_id: str):
     """Correct the referral or reassign the specialist."""
-    item = _found(lambda: services.find_referral(referral_id))
-    form = with_specialists(ReferralForm(obj=item), services.specialists())
+    item = found(lambda: services.find_referral(referral_id))
+    form = with_specialists(ReferralForm(obj=item), specialists())
     if request.method == "GET":
         form.specialist_id.data = str(item.specialist_id) if item.specialist_id else ""
     if form.validate_on_submit() and _save(
@@ -172,8 +163,8 @@ def edit(referral_id: str):
 @requires(WRITE)
 def accept(referral_id: str):
     """Accept onto a specialist's caseload."""
-    item = _found(lambda: services.find_referral(referral_id))
-    form = with_specialists(AcceptForm(), services.specialists(), "Choose the specialist")
+    item = found(lambda: services.find_referral(referral_id))
+    form = with_specialists(AcceptForm(), specialists(), "Choose the specialist")
     if request.method == "GET" and item.specialist_id:
         form.specialist_id.data = str(item.specialist_id)
     names = ("accepted_on", "specialist_id")
@@ -186,7 +177,7 @@ def accept(referral_id: str):
 @requires(WRITE)
 def status(referral_id: str):
     """Move an accepted episode to job search or in work."""
-    item = _found(lambda: services.find_referral(referral_id))
+    item = found(lambda: services.find_referral(referral_id))
     form = StatusForm()
     if form.validate_on_submit() and _save(form, lambda: services.move_to(item, form.status.data)):
         return redirect(url_for("ips.referral", referral_id=item.id))
@@ -197,7 +188,7 @@ def status(referral_id: str):
 @requires(WRITE)
 def close(referral_id: str):
     """Close the episode, saying why (there is no "not ready for work")."""
-    item = _found(lambda: services.find_referral(referral_id))
+    item = found(lambda: services.find_referral(referral_id))
     form = CloseForm()
     names = ("closed_on", "close_reason")
     if form.validate_on_submit() and _save(form, lambda: services.close(item, _data(form, names))):
@@ -209,7 +200,7 @@ def close(referral_id: str):
 @requires(WRITE)
 def profile(referral_id: str):
     """Write the vocational profile and plan."""
-    item = _found(lambda: services.read_referral(referral_id, part="profile"))
+    item = found(lambda: services.read_referral(referral_id, part="profile"))
     form = ProfileForm(obj=profiles.profile_of(item))
     names = profiles.PROFILE_FIELDS
     if form.validate_on_submit() and _save(
@@ -223,7 +214,7 @@ def profile(referral_id: str):
 @requires(WRITE)
 def add_advice(referral_id: str):
     """Record benefits advice with the better-off calculation's result."""
-    item = _found(lambda: services.find_referral(referral_id))
+    item = found(lambda: services.find_referral(referral_id))
     form = AdviceForm()
     names = ("given_on", "given_by", "better_off_weekly", "hours_per_week", "notes")
     if form.validate_on_submit() and _save(
@@ -254,7 +245,7 @@ def partner_clients():
 @requires_summary_access
 def client_summary(client_id: str):
     """The IPS summary Job Centre Plus may see: status, dates, specialist and starts."""
-    client, episodes = _found(lambda: read_summary(client_id))
+    client, episodes = found(lambda: read_summary(client_id))
     return render_template(
         "ips/referral/summary.html",
         client=client,
@@ -266,7 +257,7 @@ def client_summary(client_id: str):
 
 
 def _client_of(item: Any) -> Any:
-    return _found(lambda: services.find_client(item.client_id))
+    return found(lambda: find_visible_client(item.client_id))
 
 
 def _form(form: Any, names: tuple[str, ...], client: Any, heading: str, button: str):

@@ -1,5 +1,5 @@
-"""What the IPS reports share: the reporting period, shares and medians, specialists' names,
-and the drill-down wrapper that turns a set of client ids into Client rows."""
+"""What the IPS reports share: the reporting period, shares and medians, and the drill-down
+wrapper that turns a set of client ids into Client rows."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from marshmallow import EXCLUDE
 
-from core.plugins.api import Client, current_tenant, current_tenant_id, db
-
-from .settings import IpsSettings
+from core.plugins.api import Client
 
 UNASSIGNED = "Unassigned"
 
@@ -62,42 +59,6 @@ def blanks_left_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows without their "not applicable" (None) cells, so the page, CSV and workbook show an
     empty cell rather than the word None; the drill-down key always stays."""
     return [{k: v for k, v in row.items() if v is not None or k == "_drill"} for row in rows]
-
-
-def caseload_cap() -> int:
-    """The tenant's ``[plugins.ips] caseload_cap`` (20 when not set)."""
-    raw = current_tenant().plugin_settings("ips")
-    return int(IpsSettings(unknown=EXCLUDE).load(raw)["caseload_cap"])
-
-
-# Memberships and users are core's tables. core/plugins/api.py exports no model for them, so
-# the reports read the two columns they need through lightweight table constructs (PostgreSQL
-# row-level security still applies, and the tenant is also named explicitly below).
-_membership = sa.table(
-    "membership", sa.column("id", sa.Uuid), sa.column("tenant_id", sa.Uuid),
-    sa.column("user_id", sa.Uuid),
-)  # fmt: skip
-_user = sa.table("user_account", sa.column("id", sa.Uuid), sa.column("display_name"))
-
-
-def specialist_names(ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """Display names of the tenant's memberships ``ids`` (unknown ids are left out)."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    stmt = (
-        sa.select(_membership.c.id, _user.c.display_name)
-        .join(_user, _user.c.id == _membership.c.user_id)
-        .where(_membership.c.tenant_id == current_tenant_id(), _membership.c.id.in_(wanted))
-    )
-    return {row.id: row.display_name for row in db.session.execute(stmt)}
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def clients_in(ids: sa.Select) -> sa.Select:

@@ -14,20 +14,26 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, current_tenant_id, db
+from core.plugins.api import (
+    ChartSpec,
+    Report,
+    ReportColumn,
+    ReportResult,
+    current_tenant_id,
+    db,
+    member_names,
+)
 
+from .common import as_uuid, caseload_cap
 from .models import IpsOutcome, IpsReferral, IpsRetentionCase
 from .reports_common import (
     UNASSIGNED,
     blanks_left_out,
-    caseload_cap,
     clients_in,
     no_clients,
-    parse_uuid,
     period,
     period_note,
     share,
-    specialist_names,
 )
 
 JOB_STARTS_VERSION = "ips-job-starts-by-specialist/1"
@@ -41,13 +47,13 @@ def _by_specialist(column: Any, drill: dict[str, Any] | None) -> sa.ColumnElemen
         return None
     if drill["specialist"] is None:
         return column.is_(None)
-    specialist = parse_uuid(drill["specialist"])
+    specialist = as_uuid(drill["specialist"])
     return None if specialist is None else column == specialist
 
 
 def _ordered_rows(counts: dict[uuid.UUID | None, dict[str, Any]]) -> list[dict[str, Any]]:
     """Named specialists by name, then "Unassigned" (always present)."""
-    names = specialist_names(counts)
+    names = member_names(counts)
     counts.setdefault(None, {})
     named = sorted((k for k in counts if k is not None), key=lambda k: (names.get(k, ""), str(k)))
     rows = []

@@ -12,8 +12,8 @@ from core.plugins.api import db, requires, tenant_api_blueprint
 
 from . import READ, WRITE
 from . import surveys_services as services
+from .common import find_visible_client, paginated, problems
 from .models import IpsSurvey
-from .slice_helpers import find_visible_client, paginated, problems
 from .surveys_questions import QUESTIONS
 from .surveys_schemas import (
     SurveyCreateSchema,

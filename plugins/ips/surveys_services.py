@@ -11,12 +11,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
 
-from core.plugins.api import Client, audit, db, visible_clients_clause
+from core.plugins.api import Client, audit, db
 
-from .models import IpsReferral, IpsSurvey
-from .slice_helpers import IpsInvalid, IpsNotFound, as_uuid
+from .common import IpsInvalid, as_uuid, find_in, of_visible_clients
+from .models import IpsSurvey
+from .referral_services import referrals_of
 from .surveys_questions import QUESTIONS, Question, check_answers
 
 SURVEY_FIELDS = ("completed_on", "answers", "comments", "referral_id")
@@ -36,14 +36,7 @@ def default_period(today: date | None = None) -> tuple[date, date]:
 
 def surveys_query(start: date | None = None, end: date | None = None) -> sa.Select:
     """Surveys of clients the viewer may see, completed within the period, newest first."""
-    stmt = (
-        sa.select(IpsSurvey)
-        .join(
-            Client,
-            sa.and_(Client.tenant_id == IpsSurvey.tenant_id, Client.id == IpsSurvey.client_id),
-        )
-        .where(visible_clients_clause(g.membership))
-    )
+    stmt = of_visible_clients(IpsSurvey)
     if start is not None:
         stmt = stmt.where(IpsSurvey.completed_on >= start)
     if end is not None:
@@ -52,15 +45,7 @@ def surveys_query(start: date | None = None, end: date | None = None) -> sa.Sele
 
 
 def find_survey(survey_id: Any) -> IpsSurvey:
-    wanted = as_uuid(survey_id)
-    survey = None
-    if wanted is not None:
-        survey = db.session.execute(
-            surveys_query().where(IpsSurvey.id == wanted)
-        ).scalar_one_or_none()
-    if survey is None:
-        raise IpsNotFound()
-    return survey
+    return find_in(surveys_query(), IpsSurvey.id, survey_id)
 
 
 def read_survey(survey_id: Any) -> IpsSurvey:
@@ -73,32 +58,6 @@ def read_survey(survey_id: Any) -> IpsSurvey:
         details={"client_id": str(survey.client_id)},
     )
     return survey
-
-
-def referrals_of(client_id: Any) -> list[IpsReferral]:
-    return list(
-        db.session.execute(
-            sa.select(IpsReferral)
-            .where(IpsReferral.client_id == client_id)
-            .order_by(IpsReferral.referred_on.desc(), IpsReferral.created_at.desc())
-        ).scalars()
-    )
-
-
-def clients_with_referrals() -> list[Client]:
-    """Clients the viewer may see who have an IPS referral (who can be surveyed)."""
-    has_referral = sa.exists(
-        sa.select(IpsReferral.id).where(
-            IpsReferral.tenant_id == Client.tenant_id, IpsReferral.client_id == Client.id
-        )
-    )
-    return list(
-        db.session.execute(
-            sa.select(Client)
-            .where(has_referral, visible_clients_clause(g.membership))
-            .order_by(Client.family_name, Client.given_name)
-        ).scalars()
-    )
 
 
 @dataclass

@@ -10,7 +10,8 @@ from core.plugins.api import db, has_permission, requires, tenant_ui_blueprint
 
 from . import READ, WRITE
 from . import surveys_services as services
-from .slice_helpers import client_names, find_visible_client, found, save_form
+from .common import client_names, find_visible_client, found, save_form
+from .referral_services import clients_with_referrals
 from .surveys_forms import PeriodForm, SurveyForm
 from .surveys_questions import QUESTIONS
 
@@ -66,7 +67,7 @@ def new_survey():
     """Record a survey for a client with an IPS referral (linked to their latest referral)."""
     form = SurveyForm()
     form.client_id.choices = [("", "Choose a client")] + [
-        (str(c.id), f"{c.given_name} {c.family_name}") for c in services.clients_with_referrals()
+        (str(cid), name) for cid, name in clients_with_referrals()
     ]
     if not form.is_submitted() and request.args.get("client_id"):
         form.client_id.data = request.args["client_id"]

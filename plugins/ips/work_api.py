@@ -7,26 +7,21 @@ Partners get nothing here: every route needs ``ips.read`` or ``ips.employers``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
 from flask.views import MethodView
-from flask_smorest import abort
 
 from core.plugins.api import (
-    Client,
     audit,
     db,
     requires,
     tenant_api_blueprint,
-    visible_clients_clause,
 )
 
 from . import work_outcome_services as outcomes
 from . import work_services as services
+from .common import about_visible_client, find_visible_client, paginated, problems
 from .models import IpsOutcome, IpsRetentionCase, IpsSupportContact
 from .work_client import client_work
 from .work_figures import WEEKLY_TARGET, weekly_contacts
@@ -58,48 +53,6 @@ blp = tenant_api_blueprint(
 )
 
 READ, WRITE, EMPLOYERS = "ips.read", "ips.write", "ips.employers"
-MAX_PAGE_SIZE = 100
-
-
-def domain(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the slice's domain exceptions into core's problem responses."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except services.WorkNotFound:
-            abort(404)
-        except services.WorkInvalid as error:
-            abort(422, messages={"json": {k: [v] for k, v in error.field_errors.items()}})
-
-    return wrapper
-
-
-def paged(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A view returning a ``select`` becomes a page of it (``page``/``page_size``, with the
-    ``X-Pagination`` header), counted in SQL."""
-
-    @blp.paginate(page_size=25, max_page_size=MAX_PAGE_SIZE)
-    @wraps(view)
-    def wrapper(*args: Any, pagination_parameters: Any, **kwargs: Any) -> Any:
-        stmt = view(*args, **kwargs)
-        pagination_parameters.item_count = db.session.execute(
-            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-        ).scalar_one()
-        return db.session.execute(
-            stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-        ).scalars()
-
-    return wrapper
-
-
-def _visible(model: type) -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        Client.tenant_id == model.tenant_id,
-        Client.id == model.client_id,
-        visible_clients_clause(g.membership),
-    )
 
 
 # --------------------------------------------------------------------------- employers
@@ -110,7 +63,7 @@ class Employers(MethodView):
     @requires(EMPLOYERS)
     @blp.arguments(EmployerQuerySchema, location="query")
     @blp.response(200, EmployerSchema(many=True))
-    @paged
+    @paginated(blp)
     def get(self, query):
         """Employers of the IPS team by name; ``q`` searches the name."""
         return services.employers_statement(query.get("q"))
@@ -118,7 +71,7 @@ class Employers(MethodView):
     @requires(EMPLOYERS)
     @blp.arguments(EmployerSchema)
     @blp.response(201, EmployerSchema)
-    @domain
+    @problems
     def post(self, data):
         """Add an employer the team works with."""
         return services.create_employer(data)
@@ -128,14 +81,14 @@ class Employers(MethodView):
 class EmployerById(MethodView):
     @requires(EMPLOYERS)
     @blp.response(200, EmployerSchema)
-    @domain
+    @problems
     def get(self, employer_id: str):
         return services.find_employer(employer_id)
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerUpdateSchema(partial=True))
     @blp.response(200, EmployerSchema)
-    @domain
+    @problems
     def patch(self, data, employer_id: str):
         """Change an employer's details."""
         return services.update_employer(services.find_employer(employer_id), data)
@@ -145,8 +98,8 @@ class EmployerById(MethodView):
 class EmployerContacts(MethodView):
     @requires(EMPLOYERS)
     @blp.response(200, EmployerContactSchema(many=True))
-    @paged
-    @domain
+    @paginated(blp)
+    @problems
     def get(self, employer_id: str):
         """Contacts with this employer, newest first."""
         employer = services.find_employer(employer_id)
@@ -155,7 +108,7 @@ class EmployerContacts(MethodView):
     @requires(EMPLOYERS)
     @blp.arguments(EmployerContactSchema)
     @blp.response(201, EmployerContactSchema)
-    @domain
+    @problems
     def post(self, data, employer_id: str):
         """Log a contact with this employer (by you, or by a specialist of your team)."""
         return services.log_employer_contact(services.find_employer(employer_id), data)
@@ -166,7 +119,7 @@ class AllEmployerContacts(MethodView):
     @requires(EMPLOYERS)
     @blp.arguments(EmployerContactQuerySchema, location="query")
     @blp.response(200, EmployerContactSchema(many=True))
-    @paged
+    @paginated(blp)
     def get(self, query):
         """Employer contacts, filtered by employer, specialist, client or dates."""
         return services.employer_contacts_statement(**query)
@@ -187,14 +140,14 @@ class WeeklyEmployerContacts(MethodView):
 class EmployerContactById(MethodView):
     @requires(EMPLOYERS)
     @blp.response(200, EmployerContactSchema)
-    @domain
+    @problems
     def get(self, employer_contact_id: str):
         return services.find_employer_contact(employer_contact_id)
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerContactUpdateSchema(partial=True))
     @blp.response(200, EmployerContactSchema)
-    @domain
+    @problems
     def patch(self, data, employer_contact_id: str):
         contact = services.find_employer_contact(employer_contact_id)
         return services.update_employer_contact(contact, data)
@@ -207,10 +160,10 @@ class EmployerContactById(MethodView):
 class ClientWork(MethodView):
     @requires(READ)
     @blp.response(200, ClientWorkSchema)
-    @domain
+    @problems
     def get(self, client_id: str):
         """The client's starts, support, retention, employer contacts and rapid job search."""
-        return client_work(services.find_client(client_id))
+        return client_work(find_visible_client(client_id))
 
 
 def _action(model: type, verb: str) -> str:
@@ -219,7 +172,7 @@ def _action(model: type, verb: str) -> str:
 
 def _client_rows(model: type, client_id: str) -> list[Any]:
     """A list of one client's records: a read of the client's details, so audited."""
-    client = services.find_client(client_id)
+    client = find_visible_client(client_id)
     rows = list(db.session.execute(outcomes.of_client(model, client.id)).scalars())
     audit(_action(model, "list"), object_type="client", object_id=client.id)
     return rows
@@ -235,7 +188,7 @@ def _read(row: Any) -> Any:
 class ClientOutcomes(MethodView):
     @requires(READ)
     @blp.response(200, OutcomeSchema(many=True))
-    @domain
+    @problems
     def get(self, client_id: str):
         """The client's starts, newest first."""
         return _client_rows(IpsOutcome, client_id)
@@ -243,45 +196,45 @@ class ClientOutcomes(MethodView):
     @requires(WRITE)
     @blp.arguments(OutcomeSchema)
     @blp.response(201, OutcomeSchema)
-    @domain
+    @problems
     def post(self, data, client_id: str):
         """Record a start: a paid job (moves the episode to in work), education or training,
         voluntary work or work experience."""
-        return outcomes.record_outcome(services.find_client(client_id), data)
+        return outcomes.record_outcome(find_visible_client(client_id), data)
 
 
 @blp.route("/clients/<client_id>/support-contacts")
 class ClientSupport(MethodView):
     @requires(READ)
     @blp.response(200, SupportContactSchema(many=True))
-    @domain
+    @problems
     def get(self, client_id: str):
         return _client_rows(IpsSupportContact, client_id)
 
     @requires(WRITE)
     @blp.arguments(SupportContactSchema)
     @blp.response(201, SupportContactSchema)
-    @domain
+    @problems
     def post(self, data, client_id: str):
         """Record in-work support, optionally about one job or course."""
-        return outcomes.record_support(services.find_client(client_id), data)
+        return outcomes.record_support(find_visible_client(client_id), data)
 
 
 @blp.route("/clients/<client_id>/retention-cases")
 class ClientRetention(MethodView):
     @requires(READ)
     @blp.response(200, RetentionCaseSchema(many=True))
-    @domain
+    @problems
     def get(self, client_id: str):
         return _client_rows(IpsRetentionCase, client_id)
 
     @requires(WRITE)
     @blp.arguments(RetentionCaseSchema)
     @blp.response(201, RetentionCaseSchema)
-    @domain
+    @problems
     def post(self, data, client_id: str):
         """Open an employment retention case (a job at risk)."""
-        return outcomes.open_retention_case(services.find_client(client_id), data)
+        return outcomes.open_retention_case(find_visible_client(client_id), data)
 
 
 # --------------------------------------------------------------------------- by id, lists
@@ -292,10 +245,10 @@ class Outcomes(MethodView):
     @requires(READ)
     @blp.arguments(OutcomeQuerySchema, location="query")
     @blp.response(200, OutcomeSchema(many=True))
-    @paged
+    @paginated(blp)
     def get(self, query):
         """Starts of the clients you may see, newest first, with filters."""
-        stmt = sa.select(IpsOutcome).where(_visible(IpsOutcome))
+        stmt = sa.select(IpsOutcome).where(about_visible_client(IpsOutcome))
         for name in ("client_id", "specialist_id", "employer_id", "kind"):
             if query.get(name) is not None:
                 stmt = stmt.where(getattr(IpsOutcome, name) == query[name])
@@ -313,14 +266,14 @@ class Outcomes(MethodView):
 class OutcomeById(MethodView):
     @requires(READ)
     @blp.response(200, OutcomeSchema)
-    @domain
+    @problems
     def get(self, outcome_id: str):
         return _read(outcomes.find_outcome(outcome_id))
 
     @requires(WRITE)
     @blp.arguments(OutcomeUpdateSchema(partial=True))
     @blp.response(200, OutcomeSchema)
-    @domain
+    @problems
     def patch(self, data, outcome_id: str):
         """Change a start or record its end (ending the last job: back to job search)."""
         return outcomes.update_outcome(outcomes.find_outcome(outcome_id), data)
@@ -330,14 +283,14 @@ class OutcomeById(MethodView):
 class SupportContactById(MethodView):
     @requires(READ)
     @blp.response(200, SupportContactSchema)
-    @domain
+    @problems
     def get(self, support_contact_id: str):
         return _read(outcomes.find_support_contact(support_contact_id))
 
     @requires(WRITE)
     @blp.arguments(SupportContactUpdateSchema(partial=True))
     @blp.response(200, SupportContactSchema)
-    @domain
+    @problems
     def patch(self, data, support_contact_id: str):
         contact = outcomes.find_support_contact(support_contact_id)
         return outcomes.update_support(contact, data)
@@ -348,10 +301,10 @@ class RetentionCases(MethodView):
     @requires(READ)
     @blp.arguments(RetentionQuerySchema, location="query")
     @blp.response(200, RetentionCaseSchema(many=True))
-    @paged
+    @paginated(blp)
     def get(self, query):
         """Retention cases of the clients you may see, newest first."""
-        stmt = sa.select(IpsRetentionCase).where(_visible(IpsRetentionCase))
+        stmt = sa.select(IpsRetentionCase).where(about_visible_client(IpsRetentionCase))
         if query.get("open") is not None:
             still_open = IpsRetentionCase.closed_on.is_(None)
             stmt = stmt.where(still_open if query["open"] else sa.not_(still_open))
@@ -362,14 +315,14 @@ class RetentionCases(MethodView):
 class RetentionCaseById(MethodView):
     @requires(READ)
     @blp.response(200, RetentionCaseSchema)
-    @domain
+    @problems
     def get(self, retention_case_id: str):
         return _read(outcomes.find_retention_case(retention_case_id))
 
     @requires(WRITE)
     @blp.arguments(RetentionCaseUpdateSchema(partial=True))
     @blp.response(200, RetentionCaseSchema)
-    @domain
+    @problems
     def patch(self, data, retention_case_id: str):
         """Change a case, or close it as retained or not retained."""
         case = outcomes.find_retention_case(retention_case_id)

@@ -8,16 +8,17 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
-from core.plugins.api import Client, db, has_permission, requires
+from core.plugins.api import Client, db, has_permission, member_names, requires
 
 from . import codes
 from . import work_outcome_services as outcomes
 from . import work_services as services
+from .common import find_visible_client, form_saved, found
 from .models import IpsOutcome
 from .work_client import client_work as load_client_work
 from .work_figures import RAPID_DAYS, RETENTION_SHARE, retention_load
 from .work_forms import OutcomeForm, RetentionForm, SupportForm
-from .work_view_helpers import form_data, keep_specialist_field, or_404, render_form, save
+from .work_view_helpers import form_data, keep_specialist_field, render_form
 from .work_views import EMPLOYERS, READ, WRITE, bp, contact_form
 
 
@@ -45,11 +46,11 @@ def _episode_choices(form_field: Any, client: Client) -> None:
 @requires(READ)
 def client_work(client_id: str):
     """Everything about the client's work, with links to record each part."""
-    client = or_404(services.find_client, client_id)
+    client = found(find_visible_client, client_id)
     work = load_client_work(client)
     db.session.commit()  # the read's audit event
     employer_names = {e.id: e.name for e in services.all_employers()}
-    people = services.names_of(
+    people = member_names(
         {o.specialist_id for o in work["outcomes"]}
         | {s.specialist_id for s in work["support_contacts"]}
         | {c.specialist_id for c in work["employer_contacts"]}
@@ -58,7 +59,7 @@ def client_work(client_id: str):
     current = next((r for r in work["referrals"] if r.accepted_on and r.status != "closed"), None)
     load = retention_load(current.specialist_id) if current and current.specialist_id else None
     if load is not None:
-        people |= services.names_of({load.specialist_id})
+        people |= member_names({load.specialist_id})
     return render_template(
         "ips/work/client_work.html",
         client=client,
@@ -82,7 +83,7 @@ def client_work(client_id: str):
 @requires(EMPLOYERS)
 def log_client_contact(client_id: str):
     """Log a contact with an employer about a job for this client."""
-    client = or_404(services.find_client, client_id)
+    client = found(find_visible_client, client_id)
     form = contact_form(client=client, employer_fixed=False)
 
     def action() -> None:
@@ -90,7 +91,7 @@ def log_client_contact(client_id: str):
         employer = services.employer_or_error(data.pop("employer_id"))
         services.log_employer_contact(employer, {**data, "client_id": client.id})
 
-    if form.validate_on_submit() and save(form, action):
+    if form.validate_on_submit() and form_saved(form, action):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
     return render_form(
         form,
@@ -121,9 +122,9 @@ def _outcome_form(client: Client, outcome: IpsOutcome | None = None) -> OutcomeF
 @requires(WRITE)
 def record_outcome(client_id: str):
     """Record a start: paid job, education or training, voluntary work or work experience."""
-    client = or_404(services.find_client, client_id)
+    client = found(find_visible_client, client_id)
     form = _outcome_form(client)
-    if form.validate_on_submit() and save(
+    if form.validate_on_submit() and form_saved(
         form,
         lambda: outcomes.record_outcome(client, form_data(form, yes_no=("self_employed",))),
     ):
@@ -135,10 +136,10 @@ def record_outcome(client_id: str):
 @requires(WRITE)
 def edit_outcome(outcome_id: str):
     """Change a start or record that it ended."""
-    outcome = or_404(outcomes.find_outcome, outcome_id)
-    client = or_404(services.find_client, outcome.client_id)
+    outcome = found(outcomes.find_outcome, outcome_id)
+    client = found(find_visible_client, outcome.client_id)
     form = _outcome_form(client, outcome)
-    if form.validate_on_submit() and save(
+    if form.validate_on_submit() and form_saved(
         form,
         lambda: outcomes.update_outcome(outcome, form_data(form, yes_no=("self_employed",))),
     ):
@@ -152,7 +153,7 @@ def edit_outcome(outcome_id: str):
 @requires(WRITE)
 def record_support(client_id: str):
     """Record in-work support given to the client."""
-    client = or_404(services.find_client, client_id)
+    client = found(find_visible_client, client_id)
     form = SupportForm()
     _episode_choices(form.referral_id, client)
     jobs = db.session.execute(outcomes.of_client(IpsOutcome, client.id)).scalars()
@@ -162,7 +163,7 @@ def record_support(client_id: str):
     keep_specialist_field(form)
     if request.method == "GET":
         form.contacted_on.data = date.today()
-    if form.validate_on_submit() and save(
+    if form.validate_on_submit() and form_saved(
         form, lambda: outcomes.record_support(client, form_data(form, yes_no=("with_employer",)))
     ):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
@@ -175,13 +176,13 @@ def record_support(client_id: str):
 @requires(WRITE)
 def open_retention(client_id: str):
     """Open an employment retention case: the client's job is at risk."""
-    client = or_404(services.find_client, client_id)
+    client = found(find_visible_client, client_id)
     form = RetentionForm()
     _episode_choices(form.referral_id, client)
     del form.closed_on, form.result
     if request.method == "GET":
         form.opened_on.data = date.today()
-    if form.validate_on_submit() and save(
+    if form.validate_on_submit() and form_saved(
         form, lambda: outcomes.open_retention_case(client, form_data(form))
     ):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
@@ -194,13 +195,13 @@ def open_retention(client_id: str):
 @requires(WRITE)
 def edit_retention(retention_case_id: str):
     """Change a retention case, or close it as retained or not retained."""
-    case = or_404(outcomes.find_retention_case, retention_case_id)
-    client = or_404(services.find_client, case.client_id)
+    case = found(outcomes.find_retention_case, retention_case_id)
+    client = found(find_visible_client, case.client_id)
     form = RetentionForm(obj=case)
     del form.referral_id
     if request.method == "GET" and case.result is None:
         form.result.data = ""
-    if form.validate_on_submit() and save(
+    if form.validate_on_submit() and form_saved(
         form, lambda: outcomes.update_retention_case(case, form_data(form))
     ):
         return redirect(url_for("ips_work.client_work", client_id=client.id))

@@ -16,15 +16,9 @@ import sqlalchemy as sa
 from core.plugins.api import Client, audit, db
 
 from . import codes
+from .common import IpsInvalid, IpsNotFound, as_uuid, find_visible_client
 from .models import IpsOutcome, IpsReferral, IpsRetentionCase, IpsSupportContact
-from .work_services import (
-    WorkInvalid,
-    WorkNotFound,
-    as_uuid,
-    credited_specialist,
-    employer_or_error,
-    find_client,
-)
+from .work_services import credited_specialist, employer_or_error, merged, write_update
 
 SEARCHING = frozenset({"accepted", "job_search"})
 
@@ -45,13 +39,13 @@ def episode_for(client: Client, referral_id: Any, field: str = "referral_id") ->
         wanted = as_uuid(referral_id)
         chosen = next((r for r in referrals if r.id == wanted), None)
         if chosen is None:
-            raise WorkInvalid({field: "Choose an IPS referral of this client."})
+            raise IpsInvalid({field: "Choose an IPS referral of this client."})
     else:
         chosen = next((r for r in referrals if r.accepted_on and r.status != "closed"), None)
         if chosen is None:
-            raise WorkInvalid({field: "This client has no accepted IPS referral."})
+            raise IpsInvalid({field: "This client has no accepted IPS referral."})
     if chosen.accepted_on is None:
-        raise WorkInvalid({field: "The referral has not been accepted yet."})
+        raise IpsInvalid({field: "The referral has not been accepted yet."})
     return chosen
 
 
@@ -87,10 +81,10 @@ def _owned(model: type, object_id: Any, client: Client | None) -> Any:
     wanted = as_uuid(object_id)
     found = db.session.get(model, wanted) if wanted else None
     if found is None:
-        raise WorkNotFound()
-    visible = find_client(found.client_id)
+        raise IpsNotFound()
+    visible = find_visible_client(found.client_id)
     if client is not None and visible.id != client.id:
-        raise WorkNotFound()
+        raise IpsNotFound()
     return found
 
 
@@ -107,11 +101,11 @@ def find_support_contact(contact_id: Any, client: Client | None = None) -> IpsSu
     wanted = as_uuid(contact_id)
     found = db.session.get(IpsSupportContact, wanted) if wanted else None
     if found is None:
-        raise WorkNotFound()
+        raise IpsNotFound()
     referral = db.session.get(IpsReferral, found.referral_id)
-    visible = find_client(referral.client_id)
+    visible = find_visible_client(referral.client_id)
     if client is not None and visible.id != client.id:
-        raise WorkNotFound()
+        raise IpsNotFound()
     return found
 
 
@@ -173,7 +167,7 @@ def check_outcome(values: dict[str, Any], referral: IpsReferral) -> None:
         if values.get("self_employed"):
             errors["self_employed"] = "Only a paid job can be self-employed."
     if errors:
-        raise WorkInvalid(errors)
+        raise IpsInvalid(errors)
 
 
 def _is_current_job(outcome: IpsOutcome) -> bool:
@@ -242,21 +236,9 @@ def update_outcome(outcome: IpsOutcome, data: dict[str, Any]) -> IpsOutcome:
     """Change a start, e.g. record its end (which may move the episode back to job search)."""
     referral = db.session.get(IpsReferral, outcome.referral_id)
     was_current = _is_current_job(outcome)
-    values = {k: getattr(outcome, k) for k in OUTCOME_FIELDS}
-    values.update({k: v for k, v in data.items() if k in OUTCOME_FIELDS})
-    values = _clean_outcome(values)
+    values = _clean_outcome(merged(outcome, data, OUTCOME_FIELDS))
     check_outcome(values, referral)
-    if "specialist_id" in data:
-        outcome.specialist_id = credited_specialist(data["specialist_id"])
-    for key, value in values.items():
-        setattr(outcome, key, value)
-    db.session.flush()
-    audit(
-        "ips.outcome.update",
-        object_type="ips_outcome",
-        object_id=outcome.id,
-        details={"fields": sorted(k for k in data if k in (*OUTCOME_FIELDS, "specialist_id"))},
-    )
+    write_update(outcome, values, data, OUTCOME_FIELDS)
     _sync_status(referral, ended_a_job=was_current and not _is_current_job(outcome))
     return outcome
 
@@ -283,7 +265,7 @@ def _check_support(values: dict[str, Any], referral: IpsReferral) -> dict[str, A
         else:
             values["outcome_id"] = job.id
     if errors:
-        raise WorkInvalid(errors)
+        raise IpsInvalid(errors)
     values["with_employer"] = bool(values.get("with_employer"))
     return values
 
@@ -307,20 +289,8 @@ def record_support(client: Client, data: dict[str, Any]) -> IpsSupportContact:
 
 def update_support(contact: IpsSupportContact, data: dict[str, Any]) -> IpsSupportContact:
     referral = db.session.get(IpsReferral, contact.referral_id)
-    values = {k: getattr(contact, k) for k in SUPPORT_FIELDS}
-    values.update({k: v for k, v in data.items() if k in SUPPORT_FIELDS})
-    values = _check_support(values, referral)
-    if "specialist_id" in data:
-        contact.specialist_id = credited_specialist(data["specialist_id"])
-    for key, value in values.items():
-        setattr(contact, key, value)
-    db.session.flush()
-    audit(
-        "ips.support_contact.update",
-        object_type="ips_support_contact",
-        object_id=contact.id,
-        details={"fields": sorted(k for k in data if k in (*SUPPORT_FIELDS, "specialist_id"))},
-    )
+    values = _check_support(merged(contact, data, SUPPORT_FIELDS), referral)
+    write_update(contact, values, data, SUPPORT_FIELDS)
     return contact
 
 
@@ -349,7 +319,7 @@ def _check_retention(values: dict[str, Any], referral: IpsReferral) -> None:
     elif values.get("result"):
         errors["closed_on"] = "Enter the date the case was closed."
     if errors:
-        raise WorkInvalid(errors)
+        raise IpsInvalid(errors)
 
 
 def open_retention_case(client: Client, data: dict[str, Any]) -> IpsRetentionCase:
@@ -372,16 +342,7 @@ def open_retention_case(client: Client, data: dict[str, Any]) -> IpsRetentionCas
 def update_retention_case(case: IpsRetentionCase, data: dict[str, Any]) -> IpsRetentionCase:
     """Change a case or close it: ``closed_on`` (≥ opened) with ``result``."""
     referral = db.session.get(IpsReferral, case.referral_id)
-    values = {k: getattr(case, k) for k in RETENTION_FIELDS}
-    values.update({k: v for k, v in data.items() if k in RETENTION_FIELDS})
+    values = merged(case, data, RETENTION_FIELDS)
     _check_retention(values, referral)
-    for key, value in values.items():
-        setattr(case, key, value)
-    db.session.flush()
-    audit(
-        "ips.retention_case.update",
-        object_type="ips_retention_case",
-        object_id=case.id,
-        details={"fields": sorted(k for k in data if k in RETENTION_FIELDS)},
-    )
+    write_update(case, values, data, RETENTION_FIELDS, credited=False)
     return case

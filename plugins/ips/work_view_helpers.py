@@ -1,25 +1,14 @@
-"""What the IPS work pages share: 404 for what the viewer may not see, saving a form with the
-services' rule breaks shown inline, and the one form template."""
+"""What the IPS work pages share: form input as service data, the specialist choice only a team
+leader gets, and the one form template (404s and saving are in ``common``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import g, render_template
-from werkzeug.exceptions import NotFound
-
-from core.plugins.api import db
 
 from . import work_services as services
-
-
-def or_404(find: Callable[..., Any], *args: Any) -> Any:
-    """``find(*args)``, with the slice's not-found turned into a plain 404 page."""
-    try:
-        return find(*args)
-    except services.WorkNotFound:
-        raise NotFound() from None
+from .common import specialists
 
 
 def form_data(form: Any, *, yes_no: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -37,26 +26,10 @@ def form_data(form: Any, *, yes_no: tuple[str, ...] = ()) -> dict[str, Any]:
     return data
 
 
-def save(form: Any, action: Callable[[], Any]) -> bool:
-    """Run ``action`` and commit; rule breaks become inline errors (nothing half-written)."""
-    try:
-        action()
-    except services.WorkInvalid as error:
-        db.session.rollback()
-        first = next((f.name for f in form if f.name != "csrf_token"), None)
-        for name, message in error.field_errors.items():
-            target = name if name in form else first
-            if target:
-                form[target].errors = [*form[target].errors, message]
-        return False
-    db.session.commit()
-    return True
-
-
 def specialist_choices(form_field: Any) -> None:
     """Team leaders pick the specialist (default: themselves); others are always themselves."""
     own = g.membership.id
-    people = [(str(m.id), m.user.display_name) for m in services.specialists()]
+    people = [(str(m.id), m.user.display_name) for m in specialists()]
     if str(own) not in {value for value, _ in people}:
         people.insert(0, (str(own), g.membership.user.display_name))
     form_field.choices = people

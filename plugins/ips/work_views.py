@@ -15,6 +15,7 @@ from core.plugins.api import (
     Client,
     db,
     has_permission,
+    member_names,
     requires,
     tenant_ui_blueprint,
     visible_clients_clause,
@@ -22,10 +23,12 @@ from core.plugins.api import (
 
 from . import codes
 from . import work_services as services
+from .common import client_names, form_saved, found, save_form
 from .models import IpsOutcome
+from .referral_services import clients_with_referrals
 from .work_figures import WEEKLY_TARGET, weekly_contacts
 from .work_forms import EmployerContactForm, EmployerForm
-from .work_view_helpers import form_data, keep_specialist_field, or_404, render_form, save
+from .work_view_helpers import form_data, keep_specialist_field, render_form
 
 bp = tenant_ui_blueprint("ips_work", __name__, url_prefix="/ips", template_folder="templates")
 
@@ -62,9 +65,9 @@ def employers():
 def add_employer():
     form = EmployerForm()
     if form.validate_on_submit():
-        saved = {}
-        if save(form, lambda: saved.setdefault("e", services.create_employer(form_data(form)))):
-            return redirect(url_for("ips_work.employer", employer_id=saved["e"].id))
+        added = save_form(form, lambda: services.create_employer(form_data(form)))
+        if added is not None:
+            return redirect(url_for("ips_work.employer", employer_id=added.id))
     return render_form(
         form,
         heading="Add an employer",
@@ -78,9 +81,9 @@ def add_employer():
 @requires(EMPLOYERS)
 def employer(employer_id: str):
     """An employer with the contacts the team had with them and the starts with them."""
-    found = or_404(services.find_employer, employer_id)
+    employer = found(services.find_employer, employer_id)
     contacts = list(
-        db.session.execute(services.employer_contacts_statement(employer_id=found.id)).scalars()
+        db.session.execute(services.employer_contacts_statement(employer_id=employer.id)).scalars()
     )
     starts = []
     if has_permission(READ):
@@ -88,7 +91,7 @@ def employer(employer_id: str):
             db.session.execute(
                 sa.select(IpsOutcome)
                 .where(
-                    IpsOutcome.employer_id == found.id,
+                    IpsOutcome.employer_id == employer.id,
                     sa.exists().where(
                         Client.tenant_id == IpsOutcome.tenant_id,
                         Client.id == IpsOutcome.client_id,
@@ -98,37 +101,37 @@ def employer(employer_id: str):
                 .order_by(IpsOutcome.started_on.desc(), IpsOutcome.id)
             ).scalars()
         )
-    clients = services.client_names({c.client_id for c in contacts} | {s.client_id for s in starts})
-    people = services.names_of({c.specialist_id for c in contacts})
+    clients = client_names({c.client_id for c in contacts} | {s.client_id for s in starts})
+    people = member_names({c.specialist_id for c in contacts})
     return render_template(
         "ips/work/employer.html",
-        employer=found,
+        employer=employer,
         contacts=contacts,
         starts=starts,
         clients=clients,
         people=people,
         codes=codes,
         can_read_clients=has_permission(READ),
-        page_title=found.name,
+        page_title=employer.name,
     )
 
 
 @bp.route("/employers/<employer_id>/edit", methods=["GET", "POST"])
 @requires(EMPLOYERS)
 def edit_employer(employer_id: str):
-    found = or_404(services.find_employer, employer_id)
-    form = EmployerForm(obj=found)
-    if form.validate_on_submit() and save(
-        form, lambda: services.update_employer(found, form_data(form))
+    employer = found(services.find_employer, employer_id)
+    form = EmployerForm(obj=employer)
+    if form.validate_on_submit() and form_saved(
+        form, lambda: services.update_employer(employer, form_data(form))
     ):
-        return redirect(url_for("ips_work.employer", employer_id=found.id))
+        return redirect(url_for("ips_work.employer", employer_id=employer.id))
     return render_form(
         form,
         heading="Change employer details",
-        caption=found.name,
+        caption=employer.name,
         button="Save changes",
-        back_url=url_for("ips_work.employer", employer_id=found.id),
-        back_text=f"Back to {found.name}",
+        back_url=url_for("ips_work.employer", employer_id=employer.id),
+        back_text=f"Back to {employer.name}",
     )
 
 
@@ -148,7 +151,7 @@ def contact_form(*, client: Client | None = None, employer_fixed: bool) -> Emplo
             form.purpose.data = "client_specific"
     else:
         form.client_id.choices = [("", "Not about one client")] + [
-            (str(cid), name) for cid, name in services.clients_with_referrals()
+            (str(cid), name) for cid, name in clients_with_referrals()
         ]
         wanted = request.args.get("client_id")
         if request.method == "GET" and wanted in {v for v, _ in form.client_id.choices}:
@@ -164,19 +167,19 @@ def contact_form(*, client: Client | None = None, employer_fixed: bool) -> Emplo
 @requires(EMPLOYERS)
 def log_contact(employer_id: str):
     """Log a contact with this employer (job development, about a client, in-work support)."""
-    found = or_404(services.find_employer, employer_id)
+    employer = found(services.find_employer, employer_id)
     form = contact_form(employer_fixed=True)
-    if form.validate_on_submit() and save(
-        form, lambda: services.log_employer_contact(found, form_data(form))
+    if form.validate_on_submit() and form_saved(
+        form, lambda: services.log_employer_contact(employer, form_data(form))
     ):
-        return redirect(url_for("ips_work.employer", employer_id=found.id))
+        return redirect(url_for("ips_work.employer", employer_id=employer.id))
     return render_form(
         form,
         heading="Log an employer contact",
-        caption=found.name,
+        caption=employer.name,
         button="Save contact",
-        back_url=url_for("ips_work.employer", employer_id=found.id),
-        back_text=f"Back to {found.name}",
+        back_url=url_for("ips_work.employer", employer_id=employer.id),
+        back_text=f"Back to {employer.name}",
         hints={"client_id": "Needed when the contact was about a job for a client."},
     )
 

@@ -83,7 +83,7 @@ def test_rapid_job_search_of_a_referral_not_accepted_is_none(app, world):
 def test_a_job_ending_in_the_future_is_still_current(app, world):
     referral_id = episode(app, world.a, accepted=days_ago(40))
     with as_member(app, world.a):
-        client = services.find_client(world.a.ids["client"][1])
+        client = services.find_visible_client(world.a.ids["client"][1])
         job = outcomes.record_outcome(
             client,
             {"kind": "paid_job", "title": "Seasonal picker", "provider_name": "Farm",
@@ -102,7 +102,7 @@ def test_every_broken_rule_of_a_start_is_reported_at_once(app, world):
     referral_id = episode(app, world.a, accepted=days_ago(10))
     with as_member(app, world.a):
         referral = db.session.get(IpsReferral, referral_id)
-        with pytest.raises(services.WorkInvalid) as caught:
+        with pytest.raises(services.IpsInvalid) as caught:
             outcomes.check_outcome(
                 {"kind": "work_experience", "title": "", "hours_band": "02",
                  "self_employed": True, "started_on": days_ago(11), "end_reason": "other"},
