@@ -8,14 +8,17 @@ and :class:`IpsInvalid` (per-field messages: 422 in the API, the NHS error summa
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort as flask_abort
-from flask import g
+from flask import g, request
+from flask_smorest import abort as smorest_abort
 from marshmallow import EXCLUDE
 
 from core.plugins.api import (
@@ -31,6 +34,7 @@ from core.plugins.api import (
 from .settings import IpsSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 class IpsNotFound(Exception):
@@ -132,9 +136,43 @@ def show_errors(
             form[first].errors = [*form[first].errors, message]
 
 
+def rules_checked(
+    form: Any,
+    action: Callable[[], Any],
+    aliases: dict[str, str] | None = None,
+    *,
+    in_summary: bool = False,
+) -> bool:
+    """``validate_on_submit``, except that when the form's own checks fail the service's rules
+    still run (on the fields that parsed, and undone) so the page lists every broken rule at once
+    instead of revealing a second round after the first is fixed. A field keeps its own,
+    more specific message; a forged or expired form (CSRF) runs nothing."""
+    if form.validate_on_submit():
+        return True
+    csrf = getattr(form, "csrf_token", None)
+    if request.method != "POST" or (csrf is not None and csrf.errors):
+        return False
+    try:
+        action()
+    except IpsInvalid as error:
+        unmarked = {
+            name: message
+            for name, message in error.field_errors.items()
+            if (target := (aliases or {}).get(name, name)) not in form or not form[target].errors
+        }
+        show_errors(form, unmarked, aliases, in_summary=in_summary)
+    except Exception:  # input the rules could not read: the form's own errors stand
+        log.debug("Rules not checked on input that did not parse", exc_info=True)
+    finally:
+        db.session.rollback()
+    return False
+
+
 def _attempt(
     form: Any, action: Callable[[], Any], aliases: dict[str, str] | None, in_summary: bool
 ) -> tuple[bool, Any]:
+    if not rules_checked(form, action, aliases, in_summary=in_summary):
+        return False, None
     try:
         result = action()
     except IpsInvalid as error:
@@ -146,8 +184,9 @@ def _attempt(
 
 
 def save_form(form: Any, action: Callable[[], Any], aliases: dict[str, str] | None = None) -> Any:
-    """UI: run ``action`` and commit; rule breaks become inline errors on the form (nothing is
-    kept). Returns what ``action`` returned, or None when it was refused."""
+    """UI: on a valid submission run ``action`` and commit; rule breaks become inline errors on
+    the form (nothing is kept), together with the form's own errors (:func:`rules_checked`).
+    Returns what ``action`` returned, or None when it was refused or not submitted."""
     return _attempt(form, action, aliases, False)[1]
 
 
@@ -266,3 +305,52 @@ def paginated(blp: Any, transform: Callable[[list[Any]], list[Any]] | None = Non
         return wrapper
 
     return decorate
+
+
+# --------------------------------------------------------------------------- optimistic concurrency
+# Core's ETags come from a ``version`` column; IPS tables have none (and the schema is shared), so
+# an IPS row's ETag is its id and ``updated_at``, which the Timestamps mixin bumps on every UPDATE.
+
+
+def etag_of(row: Any) -> str:
+    """The row's current ETag (flushes first so a just-made change has bumped ``updated_at``)."""
+    db.session.flush()
+    stamp = row.updated_at
+    if stamp.tzinfo is not None:  # PostgreSQL gives aware times, SQLite naive UTC ones
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+    return f'"{row.id}-{stamp.strftime("%Y%m%d%H%M%S%f")}"'
+
+
+def require_if_match(row: Any) -> None:
+    """Refuse an update made without ``If-Match`` (428) or from a stale read (412), so nobody
+    silently overwrites a colleague's change."""
+    header = request.headers.get("If-Match")
+    if not header:
+        smorest_abort(
+            428, message="Send If-Match with the ETag you last read, so no change is lost."
+        )
+    candidates = {value.strip() for value in header.split(",")}
+    if "*" not in candidates and etag_of(row) not in candidates:
+        smorest_abort(
+            412, message="Someone changed this since you read it. Read it again, then retry."
+        )
+
+
+def touch(row: Any) -> None:
+    """Mark ``row`` changed even when only its children changed (scores, attendees), so its ETag
+    moves on with every accepted update."""
+    row.updated_at = datetime.now(UTC)
+
+
+def tagged(row: Any, body: Any = None, status: int = 200) -> tuple[Any, int, dict[str, str]]:
+    """A response of ``body`` (the row itself by default) carrying the row's ETag."""
+    return (row if body is None else body), status, {"ETag": etag_of(row)}
+
+
+def guarded_update(row: Any, change: Callable[[Any], Any]) -> tuple[Any, int, dict[str, str]]:
+    """Apply ``change(row)`` only if the caller read the current version (If-Match); answer its
+    result (the row by default) with the new ETag."""
+    require_if_match(row)
+    body = change(row)
+    touch(row)
+    return tagged(row, body)

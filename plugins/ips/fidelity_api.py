@@ -15,7 +15,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 
 from . import FIDELITY, READ
 from . import fidelity_services as services
-from .common import paginated, problems, requires_any
+from .common import guarded_update, paginated, problems, requires_any, tagged
 from .fidelity_schemas import (
     FidelityActionFieldsSchema,
     FidelityActionSchema,
@@ -92,7 +92,8 @@ class ReviewById(MethodView):
     @problems
     def get(self, fidelity_review_id: str):
         """One review: item scores with evidence, section subtotals, total, band, action plan."""
-        return detail(services.find_review(fidelity_review_id))
+        review = services.find_review(fidelity_review_id)
+        return tagged(review, detail(review))
 
     @requires(FIDELITY)
     @blp.arguments(FidelityReviewFieldsSchema)
@@ -101,7 +102,7 @@ class ReviewById(MethodView):
     def patch(self, data, fidelity_review_id: str):
         """Change the details, or score items (listed items are set; others keep theirs)."""
         review = services.find_review(fidelity_review_id)
-        return detail(services.update_review(review, data))
+        return guarded_update(review, lambda row: detail(services.update_review(row, data)))
 
 
 @blp.route("/fidelity-reviews/<fidelity_review_id>/actions")
@@ -125,13 +126,22 @@ class Actions(MethodView):
 
 @blp.route("/fidelity-actions/<fidelity_action_id>")
 class ActionById(MethodView):
+    @requires_any(READ, FIDELITY)
+    @blp.response(200, FidelityActionSchema)
+    @problems
+    def get(self, fidelity_action_id: str):
+        """One action of a review's plan; its ETag is needed to change it."""
+        action = services.find_action(fidelity_action_id)
+        return tagged(action, action_out(action))
+
     @requires(FIDELITY)
     @blp.arguments(FidelityActionFieldsSchema)
     @blp.response(200, FidelityActionSchema)
     @problems
     def patch(self, data, fidelity_action_id: str):
         """Change an action, or record the date it was done."""
-        return action_out(services.update_action(services.find_action(fidelity_action_id), data))
+        action = services.find_action(fidelity_action_id)
+        return guarded_update(action, lambda row: action_out(services.update_action(row, data)))
 
 
 @blp.route("/fidelity-trend")

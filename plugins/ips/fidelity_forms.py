@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from . import codes
 from .fidelity_scale import ITEMS, MAX_SCORE, MIN_SCORE
+from .form_fields import DateField, SelectField
 
 SCORE_CHOICES = [("", "Not scored yet")] + [
     (str(n), str(n)) for n in range(MIN_SCORE, MAX_SCORE + 1)

@@ -4,7 +4,6 @@ action plan, and the forms to record a review and its actions."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from flask import redirect, render_template, url_for
 
@@ -82,11 +81,11 @@ _DETAILS = ("reviewed_on", "reviewer_type", "reviewers", "summary")
 def new_review():
     """Record a review; items can be scored now or later (it stays incomplete until all are)."""
     form = ReviewForm()
-    if form.validate_on_submit():
-        data = {k: form[k].data for k in _DETAILS} | {"scores": form.scores()}
-        created = save_form(form, lambda: services.create_review(data), _score_aliases(form))
-        if created is not None:
-            return redirect(url_for("ips_fidelity.review", fidelity_review_id=created.id))
+    created = save_form(
+        form, lambda: services.create_review(_review_data(form)), _score_aliases(form)
+    )
+    if created is not None:
+        return redirect(url_for("ips_fidelity.review", fidelity_review_id=created.id))
     return _review_form(form, "Record a fidelity review", url_for("ips_fidelity.reviews"))
 
 
@@ -98,13 +97,19 @@ def edit_review(fidelity_review_id: str):
     form = ReviewForm(obj=review)
     if not form.is_submitted():
         form.fill_scores(services.scored(review).scores)
-    if form.validate_on_submit():
-        data = {k: form[k].data for k in _DETAILS} | {"scores": form.scores()}
-        change = partial(services.update_review, review, data, replace_scores=True)
-        if save_form(form, change, _score_aliases(form)):
-            return redirect(url_for("ips_fidelity.review", fidelity_review_id=review.id))
+
+    def change():
+        return services.update_review(review, _review_data(form), replace_scores=True)
+
+    if save_form(form, change, _score_aliases(form)):
+        return redirect(url_for("ips_fidelity.review", fidelity_review_id=review.id))
     back = url_for("ips_fidelity.review", fidelity_review_id=review.id)
     return _review_form(form, "Change the fidelity review", back)
+
+
+def _review_data(form: ReviewForm) -> dict:
+    """The review's details and item scores as the service takes them."""
+    return {k: form[k].data for k in _DETAILS} | {"scores": form.scores()}
 
 
 def _score_aliases(form: ReviewForm) -> dict[str, str]:
@@ -123,9 +128,7 @@ def new_action(fidelity_review_id: str):
     review = found(services.find_review, fidelity_review_id)
     form = ActionForm()
     back = url_for("ips_fidelity.review", fidelity_review_id=review.id)
-    if form.validate_on_submit() and save_form(
-        form, lambda: services.add_action(review, form.values())
-    ):
+    if save_form(form, lambda: services.add_action(review, form.values())):
         return redirect(back)
     return _action_form(form, "Add an action to the plan", back)
 
@@ -139,9 +142,7 @@ def edit_action(fidelity_action_id: str):
     if not form.is_submitted():
         form.item.data = str(action.item) if action.item else ""
     back = url_for("ips_fidelity.review", fidelity_review_id=action.review_id)
-    if form.validate_on_submit() and save_form(
-        form, lambda: services.update_action(action, form.values())
-    ):
+    if save_form(form, lambda: services.update_action(action, form.values())):
         return redirect(back)
     return _action_form(form, "Change an action", back)
 

@@ -17,7 +17,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 from . import MEETINGS, PARTNER_READ
 from . import meetings_recording as recording
 from . import meetings_services as services
-from .common import client_names, paginated, problems, requires_any
+from .common import client_names, guarded_update, paginated, problems, requires_any, tagged
 from .meetings_schemas import (
     DiscussedClientSchema,
     MeetingActionFieldsSchema,
@@ -108,7 +108,8 @@ class MeetingById(MethodView):
     @problems
     def get(self, meeting_id: str):
         """One meeting: attendees, notes, clients discussed (still visible to you), actions."""
-        return detail(services.find_meeting(meeting_id))
+        meeting = services.find_meeting(meeting_id)
+        return tagged(meeting, detail(meeting))
 
     @requires(MEETINGS)
     @blp.arguments(MeetingFieldsSchema)
@@ -116,7 +117,8 @@ class MeetingById(MethodView):
     @problems
     def patch(self, data, meeting_id: str):
         """Change the date, attendees or notes."""
-        return detail(recording.update_meeting(services.find_meeting(meeting_id), data))
+        meeting = services.find_meeting(meeting_id)
+        return guarded_update(meeting, lambda row: detail(recording.update_meeting(row, data)))
 
 
 @blp.route("/meetings/<meeting_id>/clients")
@@ -150,9 +152,18 @@ class MeetingActions(MethodView):
 @blp.route("/meeting-actions/<meeting_action_id>")
 class MeetingActionById(MethodView):
     @requires(MEETINGS)
+    @blp.response(200, MeetingActionSchema)
+    @problems
+    def get(self, meeting_action_id: str):
+        """One agreed action; its ETag is needed to change it."""
+        action = services.find_action(meeting_action_id)
+        return tagged(action, action_out(action))
+
+    @requires(MEETINGS)
     @blp.arguments(MeetingActionFieldsSchema)
     @blp.response(200, MeetingActionSchema)
     @problems
     def patch(self, data, meeting_action_id: str):
         """Change an action, or record the date it was done."""
-        return action_out(recording.update_action(services.find_action(meeting_action_id), data))
+        action = services.find_action(meeting_action_id)
+        return guarded_update(action, lambda row: action_out(recording.update_action(row, data)))

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from .form_fields import DateField, SelectField
 
 
 class MeetingForm(FlaskForm):

@@ -55,15 +55,14 @@ def new_meeting():
     form.organisation_id.choices = [("", "Choose an office")] + [
         (str(o.id), o.name) for o in services.job_centres()
     ]
-    if form.validate_on_submit():
-        created = save_form(
-            form,
-            lambda: recording.create_meeting(
-                services.find_office(form.organisation_id.data), form.values()
-            ),
-        )
-        if created is not None:
-            return redirect(url_for("ips_meetings.meeting", meeting_id=created.id))
+    created = save_form(
+        form,
+        lambda: recording.create_meeting(
+            services.find_office(form.organisation_id.data), form.values()
+        ),
+    )
+    if created is not None:
+        return redirect(url_for("ips_meetings.meeting", meeting_id=created.id))
     return _form(form, "Record a joint meeting", url_for("ips_meetings.meetings"))
 
 
@@ -77,9 +76,7 @@ def edit_meeting(meeting_id: str):
     if not form.is_submitted():
         form.attendees.data = "\n".join(item.attendees or [])
     back = url_for("ips_meetings.meeting", meeting_id=item.id)
-    if form.validate_on_submit() and save_form(
-        form, lambda: recording.update_meeting(item, form.values())
-    ):
+    if save_form(form, lambda: recording.update_meeting(item, form.values())):
         return redirect(back)
     return _form(form, "Change the joint meeting", back)
 
@@ -97,7 +94,7 @@ def add_client(meeting_id: str):
         if c.id not in already
     ]
     back = url_for("ips_meetings.meeting", meeting_id=item.id)
-    if form.validate_on_submit() and save_form(
+    if save_form(
         form,
         lambda: recording.add_client(item, {k: form[k].data for k in ("client_id", "discussion")}),
     ):
@@ -115,9 +112,7 @@ def add_action(meeting_id: str):
     form = MeetingActionForm()
     _client_choices(form, item)
     back = url_for("ips_meetings.meeting", meeting_id=item.id)
-    if form.validate_on_submit() and save_form(
-        form, lambda: recording.add_action(item, form.values())
-    ):
+    if save_form(form, lambda: recording.add_action(item, form.values())):
         return redirect(back)
     return _form(form, "Add an action", back)
 
@@ -133,9 +128,7 @@ def edit_action(meeting_action_id: str):
     if not form.is_submitted():
         form.client_id.data = str(action.client_id) if action.client_id else ""
     back = url_for("ips_meetings.meeting", meeting_id=item.id)
-    if form.validate_on_submit() and save_form(
-        form, lambda: recording.update_action(action, form.values())
-    ):
+    if save_form(form, lambda: recording.update_action(action, form.values())):
         return redirect(back)
     return _form(form, "Change an action", back)
 

@@ -20,7 +20,7 @@ from core.plugins.api import requires, tenant_api_blueprint
 from . import referral_caseload as caseload
 from . import referral_profile as profiles
 from . import referral_services as services
-from .common import find_visible_client, problems
+from .common import find_visible_client, guarded_update, problems, tagged
 from .partner_view import read_summary, requires_summary_access
 from .referral_schemas import (
     AcceptSchema,
@@ -91,16 +91,17 @@ class ReferralById(MethodView):
     @blp.response(200, ReferralSchema)
     @domain
     def get(self, referral_id: str):
-        """One episode."""
-        return services.read_referral(referral_id)
+        """One episode; its ETag is needed to change it."""
+        return tagged(services.read_referral(referral_id))
 
     @requires(WRITE)
     @blp.arguments(ReferralFieldsSchema)
     @blp.response(200, ReferralSchema)
     @domain
     def patch(self, data, referral_id: str):
-        """Correct the referral's details or reassign the specialist."""
-        return services.update_referral(services.find_referral(referral_id), data)
+        """Correct the referral's details or reassign the specialist. Needs ``If-Match``."""
+        referral = services.find_referral(referral_id)
+        return guarded_update(referral, lambda row: services.update_referral(row, data))
 
 
 @blp.route("/referrals/<referral_id>/accept")
@@ -146,15 +147,20 @@ class Profile(MethodView):
         profile = profiles.profile_of(services.read_referral(referral_id, part="profile"))
         if profile is None:
             flask_abort(404)
-        return profile
+        return tagged(profile)
 
     @requires(WRITE)
     @blp.arguments(ProfileSchema)
     @blp.response(200, ProfileSchema)
     @domain
     def put(self, data, referral_id: str):
-        """Write the vocational profile and plan."""
-        return profiles.save_profile(services.find_referral(referral_id), data)
+        """Write the vocational profile and plan. Replacing an existing one needs ``If-Match``
+        (the ETag of its GET); the first one needs none."""
+        referral = services.find_referral(referral_id)
+        existing = profiles.profile_of(referral)
+        if existing is None:
+            return tagged(profiles.save_profile(referral, data))
+        return guarded_update(existing, lambda _row: profiles.save_profile(referral, data))
 
 
 @blp.route("/referrals/<referral_id>/benefits-advice")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DecimalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from . import codes
+from .form_fields import DateField, SelectField
 
 
 def _choices(items: codes.Codes, empty: str | None = None) -> list[tuple[str, str]]:
@@ -34,7 +35,7 @@ class ReferralForm(FlaskForm):
         validators=[DataRequired("Choose who referred the person.")],
     )
     referrer = StringField("Referrer's name or team", validators=[Optional(), Length(max=120)])
-    referred_on = DateField("Referral date", validators=[DataRequired("Enter the referral date.")])
+    referred_on = DateField("Referral date", validators=[InputRequired("Enter the referral date.")])
     employment_status = SelectField(
         "Employment status at referral (MHSDS)",
         choices=_choices(codes.EMPLOYMENT_STATUSES, "Not recorded"),
@@ -44,12 +45,12 @@ class ReferralForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    accepted_on = DateField("Date accepted", validators=[DataRequired("Enter the date accepted.")])
+    accepted_on = DateField("Date accepted", validators=[InputRequired("Enter the date accepted.")])
     specialist_id = SelectField("Employment specialist", choices=[], validators=[Optional()])
 
 
 class CloseForm(FlaskForm):
-    closed_on = DateField("Date closed", validators=[DataRequired("Enter the date closed.")])
+    closed_on = DateField("Date closed", validators=[InputRequired("Enter the date closed.")])
     close_reason = SelectField(
         "Why support ended",
         choices=_choices(codes.CLOSE_REASONS, "Choose a reason"),
@@ -82,7 +83,7 @@ class ProfileForm(FlaskForm):
 class AdviceForm(FlaskForm):
     """Benefits advice with the better-off calculation's result."""
 
-    given_on = DateField("Date of advice", validators=[DataRequired("Enter the date of advice.")])
+    given_on = DateField("Date of advice", validators=[InputRequired("Enter the date of advice.")])
     given_by = StringField(
         "Given by", validators=[DataRequired("Enter who gave the advice."), Length(max=120)]
     )

@@ -20,6 +20,14 @@ from . import codes
 from . import models as m
 from .referral_services import referrals_of
 
+#: How a start reads in the client's timeline ("Started a paid job: Weekend cafe job").
+STARTED = {
+    "paid_job": "a paid job",
+    "education": "education or training",
+    "voluntary": "voluntary work",
+    "work_experience": "work experience",
+}
+
 
 def _rows(model: type, *where: Any) -> list[Any]:
     return list(db.session.execute(sa.select(model).where(*where)).scalars())
@@ -89,8 +97,7 @@ def timeline_events(client_id: uuid.UUID) -> list[tuple[date, str, str]]:
             reason = codes.label(codes.CLOSE_REASONS, r.close_reason)
             events.append((r.closed_on, "ips.closed", f"IPS support ended: {reason}"))
     for o in rows["starts"]:
-        kind = codes.label(codes.OUTCOME_KINDS, o.kind)
-        events.append((o.started_on, "ips.start", f"Started: {o.title} ({kind})"))
+        events.append((o.started_on, "ips.start", f"Started {STARTED[o.kind]}: {o.title}"))
         if o.ended_on:
             events.append((o.ended_on, "ips.start_ended", f"Ended: {o.title}"))
     for s in rows["support_contacts"]:

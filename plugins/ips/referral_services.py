@@ -219,7 +219,10 @@ def update_referral(referral: IpsReferral, data: dict[str, Any]) -> IpsReferral:
 
 
 def _check_transition(referral: IpsReferral, to: str, errors: dict[str, str]) -> None:
-    if to not in TRANSITIONS[referral.status]:
+    if referral.status == "closed":
+        when = f" (on {referral.closed_on:%-d %B %Y})" if referral.closed_on else ""
+        errors["status"] = f"This referral is already closed{when}."
+    elif to not in TRANSITIONS[referral.status]:
         now = codes.label(codes.STATUSES, referral.status).lower()
         errors["status"] = f"A referral that is {now} cannot become {to.replace('_', ' ')}."
 

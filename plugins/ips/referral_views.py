@@ -115,9 +115,7 @@ def refer(client_id: str):
     """Refer a client (from their record)."""
     client = found(lambda: find_visible_client(client_id))
     form = with_specialists(ReferralForm(), specialists())
-    if form.validate_on_submit() and _save(
-        form, lambda: services.create_referral(client, _data(form, REFERRAL_FIELDS))
-    ):
+    if _save(form, lambda: services.create_referral(client, _data(form, REFERRAL_FIELDS))):
         open_one = services.open_referral_of(client.id)
         return redirect(url_for("ips.referral", referral_id=open_one.id))
     return _form(form, REFERRAL_FIELDS, client, "Refer to IPS", "Save referral")
@@ -152,9 +150,7 @@ def edit(referral_id: str):
     form = with_specialists(ReferralForm(obj=item), specialists())
     if request.method == "GET":
         form.specialist_id.data = str(item.specialist_id) if item.specialist_id else ""
-    if form.validate_on_submit() and _save(
-        form, lambda: services.update_referral(item, _data(form, REFERRAL_FIELDS))
-    ):
+    if _save(form, lambda: services.update_referral(item, _data(form, REFERRAL_FIELDS))):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, REFERRAL_FIELDS, _client_of(item), "Change the referral", "Save changes")
 
@@ -168,7 +164,7 @@ def accept(referral_id: str):
     if request.method == "GET" and item.specialist_id:
         form.specialist_id.data = str(item.specialist_id)
     names = ("accepted_on", "specialist_id")
-    if form.validate_on_submit() and _save(form, lambda: services.accept(item, _data(form, names))):
+    if _save(form, lambda: services.accept(item, _data(form, names))):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, names, _client_of(item), "Accept the referral", "Accept")
 
@@ -179,7 +175,7 @@ def status(referral_id: str):
     """Move an accepted episode to job search or in work."""
     item = found(lambda: services.find_referral(referral_id))
     form = StatusForm()
-    if form.validate_on_submit() and _save(form, lambda: services.move_to(item, form.status.data)):
+    if _save(form, lambda: services.move_to(item, form.status.data)):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, ("status",), _client_of(item), "Change the stage", "Save")
 
@@ -191,7 +187,7 @@ def close(referral_id: str):
     item = found(lambda: services.find_referral(referral_id))
     form = CloseForm()
     names = ("closed_on", "close_reason")
-    if form.validate_on_submit() and _save(form, lambda: services.close(item, _data(form, names))):
+    if _save(form, lambda: services.close(item, _data(form, names))):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, names, _client_of(item), "Close the IPS episode", "Close episode")
 
@@ -203,9 +199,7 @@ def profile(referral_id: str):
     item = found(lambda: services.read_referral(referral_id, part="profile"))
     form = ProfileForm(obj=profiles.profile_of(item))
     names = profiles.PROFILE_FIELDS
-    if form.validate_on_submit() and _save(
-        form, lambda: profiles.save_profile(item, _data(form, names))
-    ):
+    if _save(form, lambda: profiles.save_profile(item, _data(form, names))):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, names, _client_of(item), "Vocational profile and plan", "Save profile")
 
@@ -217,9 +211,7 @@ def add_advice(referral_id: str):
     item = found(lambda: services.find_referral(referral_id))
     form = AdviceForm()
     names = ("given_on", "given_by", "better_off_weekly", "hours_per_week", "notes")
-    if form.validate_on_submit() and _save(
-        form, lambda: profiles.add_advice(item, _data(form, names))
-    ):
+    if _save(form, lambda: profiles.add_advice(item, _data(form, names))):
         return redirect(url_for("ips.referral", referral_id=item.id))
     return _form(form, names, _client_of(item), "Record benefits advice", "Save advice")
 

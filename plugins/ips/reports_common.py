@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
+from werkzeug.exceptions import NotFound
 
 from core.plugins.api import Client
 
@@ -33,7 +34,7 @@ def _year_before(end: date) -> date:
 
 
 def period_note(start: date, end: date) -> str:
-    return f"Period {start.isoformat()} to {end.isoformat()} (both days inclusive)."
+    return f"Period {uk_day(start)} to {uk_day(end)} (both days inclusive)."
 
 
 def share(part: int | None, whole: int | None) -> float | None:
@@ -80,5 +81,16 @@ def clients_with_ids(ids: Iterable[uuid.UUID]) -> sa.Select:
 
 
 def no_clients() -> sa.Select:
-    """The drill-down of a figure that is not there (an unknown ``_drill`` value)."""
+    """The drill-down of a figure that is there but counts nobody."""
     return sa.select(Client).where(sa.false())
+
+
+def no_such_figure() -> NoReturn:
+    """A drill that names no figure of the report (unknown set, malformed): 404, as core
+    answers a drill that is not JSON, rather than an empty list that looks like a real zero."""
+    raise NotFound("No such figure.")
+
+
+def uk_day(day: date) -> str:
+    """NHS style for dates in report notes and labels: "1 October 2026"."""
+    return f"{day.day} {day:%B %Y}"

@@ -19,7 +19,7 @@ from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, curr
 from . import fidelity_scale
 from .codes import REVIEWER_TYPES, label
 from .models import IpsFidelityReview, IpsFidelityScore
-from .reports_common import blanks_left_out
+from .reports_common import blanks_left_out, uk_day
 
 DEFINITION_VERSION = "ips-fidelity-trend/1"
 SECTION_KEYS = {section: section.lower() for section in fidelity_scale.SECTIONS}
@@ -62,7 +62,7 @@ def fidelity_rows(start: date | None, end: date | None) -> list[dict[str, Any]]:
             band = f"Incomplete ({result.scored} of {len(fidelity_scale.ITEMS)} items scored)"
         who = label(REVIEWER_TYPES, review.reviewer_type).lower()
         row = {
-            "review": f"{review.reviewed_on.isoformat()} ({who})",
+            "review": f"{uk_day(review.reviewed_on)} ({who})",
             "reviewed_on": review.reviewed_on.isoformat(),
             "total": result.total,
             "band": band,
@@ -84,7 +84,8 @@ def run_fidelity_trend(
     span = (
         "every review"
         if period_start is None and period_end is None
-        else f"reviews from {period_start or 'the first'} to {period_end or 'the latest'}"
+        else f"reviews from {uk_day(period_start) if period_start else 'the first'} "
+        f"to {uk_day(period_end) if period_end else 'the latest'}"
     )
     section_columns = [
         ReportColumn(key, f"{section} subtotal", "number") for section, key in SECTION_KEYS.items()

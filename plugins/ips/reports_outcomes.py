@@ -31,7 +31,7 @@ from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, curr
 
 from .codes import OUT_OF_WORK_STATUSES
 from .models import IpsOutcome, IpsReferral, IpsRetentionCase
-from .reports_common import blanks_left_out, clients_in, no_clients, period, period_note, share
+from .reports_common import blanks_left_out, clients_in, no_such_figure, period, period_note, share
 
 DEFINITION_VERSION = "ips-outcomes/1"
 EMPLOYED_STATUS = "01"
@@ -184,7 +184,9 @@ def outcomes_drilldown(
     start, end = period(period_start, period_end)
     key = (drill or {}).get("set") if isinstance(drill, dict) else None
     ids = client_sets(start, end).get(key or "")
-    return no_clients() if ids is None else clients_in(ids)
+    if ids is None:
+        no_such_figure()
+    return clients_in(ids)
 
 
 OUTCOMES_REPORT = Report(

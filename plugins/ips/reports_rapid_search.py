@@ -28,6 +28,7 @@ from .reports_common import (
     clients_with_ids,
     median,
     no_clients,
+    no_such_figure,
     period,
     period_note,
     share,
@@ -179,7 +180,7 @@ def rapid_search_drilldown(
     elif key in ("within_30", "after_30", "no_contact_overdue", "no_contact_pending"):
         ids = {item.client_id for item in found if item.group(today) == key}
     else:
-        return no_clients()
+        no_such_figure()
     return clients_with_ids(ids) if ids else no_clients()
 
 

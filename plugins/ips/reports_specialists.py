@@ -30,10 +30,11 @@ from .reports_common import (
     UNASSIGNED,
     blanks_left_out,
     clients_in,
-    no_clients,
+    no_such_figure,
     period,
     period_note,
     share,
+    uk_day,
 )
 
 JOB_STARTS_VERSION = "ips-job-starts-by-specialist/1"
@@ -115,7 +116,7 @@ def job_starts_drilldown(
     start, end = period(period_start, period_end)
     condition = _by_specialist(IpsOutcome.specialist_id, drill)
     if condition is None:
-        return no_clients()
+        no_such_figure()
     ids = (
         sa.select(IpsOutcome.client_id)
         .where(
@@ -204,7 +205,7 @@ def run_caseloads(period_end: date | None = None, **_: Any) -> ReportResult:
     over = [row["specialist"] for row in rows if row["over_cap"]]
     high = [row["specialist"] for row in rows if (row["retention_share"] or 0) > RETENTION_GUIDE]
     notes = [
-        f"As of {day.isoformat()} (the period end; today if not given): accepted episodes still "
+        f"As of {uk_day(day)} (the period end; today if not given): accepted episodes still "
         "open at the end of that day (accepted, job search or in work).",
         f"Caseload cap {cap} per specialist. Over the cap: {', '.join(over) or 'none'}.",
         "Retention cases above 15% of a caseload: " + (", ".join(high) if high else "none") + ".",
@@ -229,7 +230,7 @@ def caseloads_drilldown(
     day = period_end or date.today()
     condition = _by_specialist(IpsReferral.specialist_id, drill)
     if condition is None:
-        return no_clients()
+        no_such_figure()
     return clients_in(sa.select(IpsReferral.client_id).where(*_open_on(day), condition))
 
 

@@ -12,7 +12,7 @@ from core.plugins.api import db, requires, tenant_api_blueprint
 
 from . import READ, WRITE
 from . import surveys_services as services
-from .common import find_visible_client, paginated, problems
+from .common import find_visible_client, guarded_update, paginated, problems, tagged
 from .models import IpsSurvey
 from .surveys_questions import QUESTIONS
 from .surveys_schemas import (
@@ -106,7 +106,7 @@ class SurveyById(MethodView):
     @problems
     def get(self, survey_id: str):
         """One survey (reading a client's answers is audited)."""
-        return services.read_survey(survey_id)
+        return tagged(services.read_survey(survey_id))
 
     @requires(WRITE)
     @blp.arguments(SurveyFieldsSchema)
@@ -114,4 +114,5 @@ class SurveyById(MethodView):
     @problems
     def patch(self, data, survey_id: str):
         """Correct a survey: its date, answers, comment or referral."""
-        return services.update_survey(services.find_survey(survey_id), data)
+        survey = services.find_survey(survey_id)
+        return guarded_update(survey, lambda row: services.update_survey(row, data))

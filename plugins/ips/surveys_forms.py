@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from .form_fields import DateField, SelectField
 from .surveys_questions import QUESTIONS
 
 

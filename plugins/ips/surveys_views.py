@@ -71,10 +71,9 @@ def new_survey():
     ]
     if not form.is_submitted() and request.args.get("client_id"):
         form.client_id.data = request.args["client_id"]
-    if form.validate_on_submit():
-        created = save_form(form, lambda: _record(form), _answer_aliases())
-        if created is not None:
-            return redirect(url_for("ips_surveys.survey", survey_id=created.id))
+    created = save_form(form, lambda: _record(form), _answer_aliases())
+    if created is not None:
+        return redirect(url_for("ips_surveys.survey", survey_id=created.id))
     return render_template(
         "ips/surveys/form.html",
         form=form,

@@ -21,7 +21,14 @@ from core.plugins.api import (
 
 from . import work_outcome_services as outcomes
 from . import work_services as services
-from .common import about_visible_client, find_visible_client, paginated, problems
+from .common import (
+    about_visible_client,
+    find_visible_client,
+    guarded_update,
+    paginated,
+    problems,
+    tagged,
+)
 from .models import IpsOutcome, IpsRetentionCase, IpsSupportContact
 from .work_client import client_work
 from .work_figures import WEEKLY_TARGET, weekly_contacts
@@ -83,7 +90,7 @@ class EmployerById(MethodView):
     @blp.response(200, EmployerSchema)
     @problems
     def get(self, employer_id: str):
-        return services.find_employer(employer_id)
+        return tagged(services.find_employer(employer_id))
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerUpdateSchema(partial=True))
@@ -91,7 +98,8 @@ class EmployerById(MethodView):
     @problems
     def patch(self, data, employer_id: str):
         """Change an employer's details."""
-        return services.update_employer(services.find_employer(employer_id), data)
+        employer = services.find_employer(employer_id)
+        return guarded_update(employer, lambda row: services.update_employer(row, data))
 
 
 @blp.route("/employers/<employer_id>/contacts")
@@ -142,7 +150,7 @@ class EmployerContactById(MethodView):
     @blp.response(200, EmployerContactSchema)
     @problems
     def get(self, employer_contact_id: str):
-        return services.find_employer_contact(employer_contact_id)
+        return tagged(services.find_employer_contact(employer_contact_id))
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerContactUpdateSchema(partial=True))
@@ -150,7 +158,7 @@ class EmployerContactById(MethodView):
     @problems
     def patch(self, data, employer_contact_id: str):
         contact = services.find_employer_contact(employer_contact_id)
-        return services.update_employer_contact(contact, data)
+        return guarded_update(contact, lambda row: services.update_employer_contact(row, data))
 
 
 # --------------------------------------------------------------------------- one client
@@ -268,7 +276,7 @@ class OutcomeById(MethodView):
     @blp.response(200, OutcomeSchema)
     @problems
     def get(self, outcome_id: str):
-        return _read(outcomes.find_outcome(outcome_id))
+        return tagged(_read(outcomes.find_outcome(outcome_id)))
 
     @requires(WRITE)
     @blp.arguments(OutcomeUpdateSchema(partial=True))
@@ -276,7 +284,8 @@ class OutcomeById(MethodView):
     @problems
     def patch(self, data, outcome_id: str):
         """Change a start or record its end (ending the last job: back to job search)."""
-        return outcomes.update_outcome(outcomes.find_outcome(outcome_id), data)
+        outcome = outcomes.find_outcome(outcome_id)
+        return guarded_update(outcome, lambda row: outcomes.update_outcome(row, data))
 
 
 @blp.route("/support-contacts/<support_contact_id>")
@@ -285,7 +294,7 @@ class SupportContactById(MethodView):
     @blp.response(200, SupportContactSchema)
     @problems
     def get(self, support_contact_id: str):
-        return _read(outcomes.find_support_contact(support_contact_id))
+        return tagged(_read(outcomes.find_support_contact(support_contact_id)))
 
     @requires(WRITE)
     @blp.arguments(SupportContactUpdateSchema(partial=True))
@@ -293,7 +302,7 @@ class SupportContactById(MethodView):
     @problems
     def patch(self, data, support_contact_id: str):
         contact = outcomes.find_support_contact(support_contact_id)
-        return outcomes.update_support(contact, data)
+        return guarded_update(contact, lambda row: outcomes.update_support(row, data))
 
 
 @blp.route("/retention-cases")
@@ -317,7 +326,7 @@ class RetentionCaseById(MethodView):
     @blp.response(200, RetentionCaseSchema)
     @problems
     def get(self, retention_case_id: str):
-        return _read(outcomes.find_retention_case(retention_case_id))
+        return tagged(_read(outcomes.find_retention_case(retention_case_id)))
 
     @requires(WRITE)
     @blp.arguments(RetentionCaseUpdateSchema(partial=True))
@@ -326,4 +335,4 @@ class RetentionCaseById(MethodView):
     def patch(self, data, retention_case_id: str):
         """Change a case, or close it as retained or not retained."""
         case = outcomes.find_retention_case(retention_case_id)
-        return outcomes.update_retention_case(case, data)
+        return guarded_update(case, lambda row: outcomes.update_retention_case(row, data))

@@ -91,7 +91,7 @@ def log_client_contact(client_id: str):
         employer = services.employer_or_error(data.pop("employer_id"))
         services.log_employer_contact(employer, {**data, "client_id": client.id})
 
-    if form.validate_on_submit() and form_saved(form, action):
+    if form_saved(form, action):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
     return render_form(
         form,
@@ -124,7 +124,7 @@ def record_outcome(client_id: str):
     """Record a start: paid job, education or training, voluntary work or work experience."""
     client = found(find_visible_client, client_id)
     form = _outcome_form(client)
-    if form.validate_on_submit() and form_saved(
+    if form_saved(
         form,
         lambda: outcomes.record_outcome(client, form_data(form, yes_no=("self_employed",))),
     ):
@@ -139,7 +139,7 @@ def edit_outcome(outcome_id: str):
     outcome = found(outcomes.find_outcome, outcome_id)
     client = found(find_visible_client, outcome.client_id)
     form = _outcome_form(client, outcome)
-    if form.validate_on_submit() and form_saved(
+    if form_saved(
         form,
         lambda: outcomes.update_outcome(outcome, form_data(form, yes_no=("self_employed",))),
     ):
@@ -163,7 +163,7 @@ def record_support(client_id: str):
     keep_specialist_field(form)
     if request.method == "GET":
         form.contacted_on.data = date.today()
-    if form.validate_on_submit() and form_saved(
+    if form_saved(
         form, lambda: outcomes.record_support(client, form_data(form, yes_no=("with_employer",)))
     ):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
@@ -182,9 +182,7 @@ def open_retention(client_id: str):
     del form.closed_on, form.result
     if request.method == "GET":
         form.opened_on.data = date.today()
-    if form.validate_on_submit() and form_saved(
-        form, lambda: outcomes.open_retention_case(client, form_data(form))
-    ):
+    if form_saved(form, lambda: outcomes.open_retention_case(client, form_data(form))):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
     return render_form(
         form, heading="Open a retention case", button="Open the case", **_back(client)
@@ -201,9 +199,7 @@ def edit_retention(retention_case_id: str):
     del form.referral_id
     if request.method == "GET" and case.result is None:
         form.result.data = ""
-    if form.validate_on_submit() and form_saved(
-        form, lambda: outcomes.update_retention_case(case, form_data(form))
-    ):
+    if form_saved(form, lambda: outcomes.update_retention_case(case, form_data(form))):
         return redirect(url_for("ips_work.client_work", client_id=client.id))
     return render_form(
         form,

@@ -53,21 +53,21 @@ def weekly_contacts(
     current week is the last and may be partial). Every specialist in ``names`` gets a row,
     with zeros where they logged nothing; others who logged contacts are added too.
 
-    Counted in SQL: one row per specialist and week."""
+    Counted in SQL per specialist and day, then bucketed into Monday-started weeks here:
+    truncating dates to weeks in SQL is PostgreSQL-only and ``make run`` uses SQLite."""
     today = today or date.today()
     mondays = [week_start(today) - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    week = sa.cast(sa.func.date_trunc("week", IpsEmployerContact.contacted_on), sa.Date)
+    day = IpsEmployerContact.contacted_on
     rows = db.session.execute(
-        sa.select(IpsEmployerContact.specialist_id, week.label("week"), sa.func.count())
-        .where(
-            IpsEmployerContact.contacted_on >= mondays[0],
-            IpsEmployerContact.contacted_on <= today,
-        )
-        .group_by(IpsEmployerContact.specialist_id, week)
+        sa.select(IpsEmployerContact.specialist_id, day, sa.func.count())
+        .where(day >= mondays[0], day <= today)
+        .group_by(IpsEmployerContact.specialist_id, day)
     ).all()
     counts: dict[uuid.UUID, dict[date, int]] = {}
-    for specialist_id, monday, count in rows:
-        counts.setdefault(specialist_id, {})[monday] = count
+    for specialist_id, contacted_on, count in rows:
+        per_week = counts.setdefault(specialist_id, {})
+        monday = week_start(contacted_on)
+        per_week[monday] = per_week.get(monday, 0) + count
     people = dict(names)
     for specialist_id in counts:
         people.setdefault(specialist_id, "Former specialist")

@@ -4,10 +4,11 @@ episodes, specialists) are filled in by the views; the rules live in the service
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from . import codes
+from .form_fields import DateField, SelectField
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 EMAIL_MESSAGE = "Enter an email address like name@example.com."
@@ -46,7 +47,7 @@ class EmployerContactForm(FlaskForm):
 
     employer_id = SelectField("Employer", choices=[])
     contacted_on = DateField(
-        "Date of the contact", validators=[DataRequired("Enter the date of the contact.")]
+        "Date of the contact", validators=[InputRequired("Enter the date of the contact.")]
     )
     contact_type = RadioField(
         "How was the employer contacted?",
@@ -84,7 +85,7 @@ class OutcomeForm(FlaskForm):
     hours_band = SelectField(
         "Weekly hours (paid jobs only)", choices=choices(codes.HOURS_BANDS, "Not a paid job")
     )
-    started_on = DateField("Start date", validators=[DataRequired("Enter the start date.")])
+    started_on = DateField("Start date", validators=[InputRequired("Enter the start date.")])
     ended_on = DateField("End date (if it has ended)", validators=[Optional()])
     end_reason = SelectField(
         "Why it ended", choices=choices(codes.OUTCOME_END_REASONS, "It has not ended")
@@ -98,7 +99,7 @@ class SupportForm(FlaskForm):
     referral_id = SelectField("IPS referral", choices=[])
     outcome_id = SelectField("Job or course (optional)", choices=[])
     contacted_on = DateField(
-        "Date of the support", validators=[DataRequired("Enter the date of the support.")]
+        "Date of the support", validators=[InputRequired("Enter the date of the support.")]
     )
     contact_type = RadioField(
         "How was the support given?",
@@ -114,7 +115,7 @@ class RetentionForm(FlaskForm):
     """An employment retention case; closing it sets the date and the result."""
 
     referral_id = SelectField("IPS referral", choices=[])
-    opened_on = DateField("Date opened", validators=[DataRequired("Enter the date opened.")])
+    opened_on = DateField("Date opened", validators=[InputRequired("Enter the date opened.")])
     employer_name = StringField(
         "Employer of the job at risk",
         validators=[DataRequired("Enter the employer of the job at risk."), Length(max=200)],

@@ -64,10 +64,9 @@ def employers():
 @requires(EMPLOYERS)
 def add_employer():
     form = EmployerForm()
-    if form.validate_on_submit():
-        added = save_form(form, lambda: services.create_employer(form_data(form)))
-        if added is not None:
-            return redirect(url_for("ips_work.employer", employer_id=added.id))
+    added = save_form(form, lambda: services.create_employer(form_data(form)))
+    if added is not None:
+        return redirect(url_for("ips_work.employer", employer_id=added.id))
     return render_form(
         form,
         heading="Add an employer",
@@ -121,9 +120,7 @@ def employer(employer_id: str):
 def edit_employer(employer_id: str):
     employer = found(services.find_employer, employer_id)
     form = EmployerForm(obj=employer)
-    if form.validate_on_submit() and form_saved(
-        form, lambda: services.update_employer(employer, form_data(form))
-    ):
+    if form_saved(form, lambda: services.update_employer(employer, form_data(form))):
         return redirect(url_for("ips_work.employer", employer_id=employer.id))
     return render_form(
         form,
@@ -169,9 +166,7 @@ def log_contact(employer_id: str):
     """Log a contact with this employer (job development, about a client, in-work support)."""
     employer = found(services.find_employer, employer_id)
     form = contact_form(employer_fixed=True)
-    if form.validate_on_submit() and form_saved(
-        form, lambda: services.log_employer_contact(employer, form_data(form))
-    ):
+    if form_saved(form, lambda: services.log_employer_contact(employer, form_data(form))):
         return redirect(url_for("ips_work.employer", employer_id=employer.id))
     return render_form(
         form,

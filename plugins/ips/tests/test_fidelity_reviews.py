@@ -11,6 +11,7 @@ from core.audit.models import AuditEvent
 from core.extensions import db
 from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsFidelityReview, IpsFidelityScore
+from plugins.ips.tests.etags import fresh
 from plugins.ips.tests.test_fidelity_scoring import scores_totalling
 from tests.security.harness import sign_in
 
@@ -64,7 +65,7 @@ def test_review_missing_items_is_incomplete_until_scored(app, world, client):
     assert created["missing_items"] == [21, 22, 23, 24, 25]
     rest = [{"item": n, "score": 5} for n in range(21, 26)]
     url = f"{API}/fidelity-reviews/{created['id']}"
-    updated = client.patch(url, json={"scores": rest}, headers=a.auth())
+    updated = client.patch(url, json={"scores": rest}, headers=fresh(client, url, a.auth()))
     assert updated.status_code == 200
     assert updated.json["complete"] is True
     assert updated.json["items_scored"] == 25
@@ -129,10 +130,11 @@ def test_action_plan_flags_overdue_actions(app, world, client):
         headers=a.auth(),
     )
     assert ahead.json["overdue"] is False
+    action_url = f"{API}/fidelity-actions/{late.json['id']}"
     done = client.patch(
-        f"{API}/fidelity-actions/{late.json['id']}",
+        action_url,
         json={"done_on": date.today().isoformat()},
-        headers=a.auth(),
+        headers=fresh(client, action_url, a.auth()),
     )
     assert done.status_code == 200 and done.json["overdue"] is False
     bad = client.post(

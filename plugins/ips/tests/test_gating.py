@@ -38,7 +38,7 @@ def test_ips_navigation_panel_and_timeline_with_the_plugin(world, client):
     assert "IPS supported employment" in record
     assert f"/tenant-a/ips/referrals/{world.a.ids['ips_referral'][0]}" in record
     assert "Referred to IPS (Job Centre Plus)" in record  # timeline entry
-    assert "Started: Barista" in record
+    assert "Started a paid job: Barista" in record
     unshared = client.get(f"/tenant-a/clients/{world.a.ids['client'][1]}").get_data(as_text=True)
     assert "Not referred to IPS." in unshared
     assert f"/tenant-a/ips/clients/{world.a.ids['client'][1]}/refer" in unshared

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from plugins.ips.tests.etags import fresh
+
 PROBLEM = "application/problem+json"
 BASE = "/api/v1/tenant-a/ips"
 
@@ -144,17 +146,14 @@ def test_reassigning_the_specialist(world, client):
     seeded = world.a.ids["ips_referral"][0]
     admin = str(world.a.memberships["admin"])
     partner = str(world.a.memberships["partner"])
-    refused = client.patch(
-        f"{BASE}/referrals/{seeded}", json={"specialist_id": partner}, headers=auth
-    )
+    url = f"{BASE}/referrals/{seeded}"
+    refused = client.patch(url, json={"specialist_id": partner}, headers=fresh(client, url, auth))
     assert _pointers(refused) == {"#/specialist_id"}  # not an employment specialist
-    moved = client.patch(f"{BASE}/referrals/{seeded}", json={"specialist_id": admin}, headers=auth)
+    moved = client.patch(url, json={"specialist_id": admin}, headers=fresh(client, url, auth))
     assert moved.status_code == 200 and moved.json["specialist_id"] == admin
-    removed = client.patch(f"{BASE}/referrals/{seeded}", json={"specialist_id": None}, headers=auth)
+    removed = client.patch(url, json={"specialist_id": None}, headers=fresh(client, url, auth))
     assert _pointers(removed) == {"#/specialist_id"}
-    later = client.patch(
-        f"{BASE}/referrals/{seeded}", json={"referred_on": "2026-01-09"}, headers=auth
-    )
+    later = client.patch(url, json={"referred_on": "2026-01-09"}, headers=fresh(client, url, auth))
     assert _pointers(later) == {"#/accepted_on"}  # accepted 8 January, before the new date
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -143,7 +144,9 @@ def test_every_figure_drills_down_to_exactly_its_clients(client, world, dataset)
     ]  # fmt: skip
     assert _drill(client, world, "status_not_recorded") == ["Echo", "Golf"]
     assert _drill(client, world, "employment_rate") == ["Alpha"]
-    assert _drill(client, world, "no-such-figure") == []
+    drill = urlencode({"drill": json.dumps({"set": "no-such-figure"})})
+    unknown = client.get(f"{URL}/drilldown?{PERIOD}&{drill}", headers=world.a.auth())
+    assert unknown.status_code == 404 and unknown.json["detail"] == "No such figure."
 
 
 def test_drilldown_respects_need_to_know(app, world, dataset):
@@ -215,4 +218,15 @@ def _list(client, world):
 def test_without_dates_it_reports_the_twelve_months_to_today(client, world, dataset):
     body = _run(client, world, "")
     today = date.today()
-    assert any(f"to {today.isoformat()}" in note for note in body["notes"])
+    assert any(f"to {today.day} {today:%B %Y}" in note for note in body["notes"])
+
+
+def test_notes_give_dates_in_nhs_style(client, world, dataset):
+    notes = _run(client, world)["notes"]
+    assert "Period 1 January 2027 to 31 December 2027 (both days inclusive)." in notes
+    for key in ("ips-caseloads", "ips-fidelity-trend", "ips-rapid-search"):
+        run = client.get(f"/api/v1/tenant-a/reports/{key}?{PERIOD}", headers=world.a.auth())
+        assert run.status_code == 200, run.get_data(as_text=True)
+        texts = [*run.json["notes"], *(v for r in run.json["rows"] for v in r.values())]
+        iso = [t for t in texts if isinstance(t, str) and re.search(r"\d{4}-\d\d-\d\d\b.*\D", t)]
+        assert iso == [], key

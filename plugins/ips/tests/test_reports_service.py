@@ -140,7 +140,21 @@ def test_rapid_search_pending_and_drilldown(client, world, rapid):
     assert _drill(client, world, "ips-rapid-search", YEAR, {"set": "no_contact_overdue"}) == [
         "Waiting"
     ]
-    assert _drill(client, world, "ips-rapid-search", YEAR, {"set": "bogus"}) == []
+    for bogus in ({"set": "bogus"}, {"figure": "accepted"}, ["accepted"]):
+        unknown = client.get(
+            "/api/v1/tenant-a/reports/ips-rapid-search/drilldown?"
+            + urlencode({"drill": json.dumps(bogus)})
+            + f"&{YEAR}",
+            headers=world.a.auth(),
+        )
+        assert unknown.status_code == 404 and unknown.json["detail"] == "No such figure."
+    for key in ("ips-job-starts-by-specialist", "ips-caseloads"):
+        unknown = client.get(
+            f"/api/v1/tenant-a/reports/{key}/drilldown?"
+            + urlencode({"drill": json.dumps({"specialist": "not-an-id"})}),
+            headers=world.a.auth(),
+        )
+        assert unknown.status_code == 404, key
 
 
 # ------------------------------------------------------------- job starts per specialist

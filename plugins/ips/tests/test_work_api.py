@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plugins.ips.models import IpsEmployer, IpsEmployerContact, IpsOutcome, IpsRetentionCase
+from plugins.ips.tests.etags import fresh
 from plugins.ips.tests.work_builders import (
     TODAY,
     api,
@@ -31,9 +32,8 @@ def test_employers_add_search_page_change_and_audit(app, world, client):
     paged = client.get(f"{base}/employers?page=1&page_size=2", headers=auth)
     assert len(paged.json) == 2 and '"total": 4' in paged.headers["X-Pagination"]
     employer_id = found.json[0]["id"]
-    changed = client.patch(
-        f"{base}/employers/{employer_id}", json={"town": "Eastleigh"}, headers=auth
-    )
+    url = f"{base}/employers/{employer_id}"
+    changed = client.patch(url, json={"town": "Eastleigh"}, headers=fresh(client, url, auth))
     assert changed.status_code == 200 and changed.json["town"] == "Eastleigh"
     assert audit_actions(app, world.a, employer_id) == [
         "ips.employer.create",
@@ -166,10 +166,12 @@ def test_paid_job_moves_the_episode_and_the_last_end_moves_it_back(app, world, c
     listed = client.get(f"{base}/clients/{client_id}/outcomes", headers=auth)
     assert [o["title"] for o in listed.json] == ["Kitchen porter", "Gardener"]
     end = {"ended_on": str(days_ago(2)), "end_reason": "resigned"}
-    ended = client.patch(f"{base}/outcomes/{first.json['id']}", json=end, headers=auth)
+    url = f"{base}/outcomes/{first.json['id']}"
+    ended = client.patch(url, json=end, headers=fresh(client, url, auth))
     assert ended.status_code == 200
     assert referral_status(app, world.a, referral_id) == "in_work"  # still has a job
-    client.patch(f"{base}/outcomes/{second.json['id']}", json=end, headers=auth)
+    url = f"{base}/outcomes/{second.json['id']}"
+    client.patch(url, json=end, headers=fresh(client, url, auth))
     assert referral_status(app, world.a, referral_id) == "job_search"
     assert "ips.referral.status" in audit_actions(app, world.a, referral_id)
 
@@ -278,20 +280,26 @@ def test_support_and_retention(app, world, client):
     )
     assert case.status_code == 201
     url = f"{base}/retention-cases/{case.json['id']}"
+    current = fresh(client, url, auth)
     early = client.patch(
-        url, json={"closed_on": str(days_ago(11)), "result": "retained"}, headers=auth
+        url,
+        json={"closed_on": str(days_ago(11)), "result": "retained"},
+        headers=current,
     )
     assert early.status_code == 422 and pointers(early) == {"#/closed_on"}
-    no_result = client.patch(url, json={"closed_on": str(days_ago(1))}, headers=auth)
+    no_result = client.patch(url, json={"closed_on": str(days_ago(1))}, headers=current)
     assert no_result.status_code == 422 and pointers(no_result) == {"#/result"}
     closed = client.patch(
-        url, json={"closed_on": str(days_ago(1)), "result": "retained"}, headers=auth
+        url,
+        json={"closed_on": str(days_ago(1)), "result": "retained"},
+        headers=current,
     )
     assert closed.status_code == 200 and closed.json["result"] == "retained"
     still_open = client.get(f"{base}/retention-cases?open=true", headers=auth)
     assert case.json["id"] not in {c["id"] for c in still_open.json}
     assert audit_actions(app, world.a, case.json["id"]) == [
         "ips.retention_case.create",
+        "ips.retention_case.read",  # the read that gave the ETag; failed changes keep it
         "ips.retention_case.update",
     ]
     assert count(app, world.a, IpsRetentionCase) == 2
