@@ -161,7 +161,7 @@ def entries(client: Client, *, page: int = 1, page_size: int = 25) -> tuple[list
                         kind=item.kind,
                         summary=item.summary,
                         source=item.source,
-                        details={"url": item.url},
+                        details={"url": item.url, "all_day": item.all_day},
                     )
                 )
                 total += 1

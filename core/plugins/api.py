@@ -79,6 +79,9 @@ class TimelineEntry:
     summary: str
     source: str
     url: str | None = None
+    #: The event has a date but no time (a start date, a review): shown without a time. Put
+    #: ``at`` at midday UTC of that date so it sorts sensibly among timed entries.
+    all_day: bool = False
 
 
 @dataclass(frozen=True)

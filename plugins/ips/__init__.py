@@ -202,6 +202,7 @@ def register_timeline_entries(tenant, client_id, viewer, limit):
             kind=kind,
             summary=summary,
             source="ips",
+            all_day=True,
         )
         for day, kind, summary in timeline_events(client_id)[:limit]
     ]

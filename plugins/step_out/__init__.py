@@ -143,6 +143,7 @@ def register_timeline_entries(tenant, client_id, viewer, limit):
             kind=kind,
             summary=summary,
             source="step_out",
+            all_day=True,
         )
         for day, kind, summary in timeline_events(client_id)[:limit]
     ]

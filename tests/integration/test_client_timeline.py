@@ -346,3 +346,17 @@ def test_canary_hook_is_never_called_for_tenant_without_it(client, world):
 def test_partner_does_not_get_plugin_entries(client, world):
     body = timeline(client, world.a, role="partner")
     assert not [e for e in body["entries"] if e["source"] == "canary"]
+
+
+def test_date_only_plugin_entries_carry_no_made_up_time(client, world):
+    """Starts and reviews have a date, not a time: the API says so and the page shows no time."""
+    entries = timeline(client, world.a, role="admin", page_size=100)["entries"]
+    dated = [e for e in entries if e["source"] in {"ips", "step_out"}]
+    assert dated and all(e["details"]["all_day"] is True for e in dated)
+    timed = [e for e in entries if e["source"] == "canary"]
+    assert timed and timed[0]["details"]["all_day"] is False
+    from tests.factories import PASSWORD
+
+    client.post("/sign-in", data={"email": world.a.emails["admin"], "password": PASSWORD})
+    page = client.get(f"/{world.a.slug}/clients/{world.a.ids['client'][0]}").get_data(as_text=True)
+    assert "12:00pm" not in page and "1:00pm" not in page
