@@ -32,6 +32,7 @@ from core.tenancy.blueprints import tenant_api_blueprint, tenant_ui_blueprint
 from core.tenancy.context import current_tenant, current_tenant_id
 from core.tenancy.models import TenantScoped, tenant_foreign_key
 from core.tenancy.rls import disable_tenant_rls, enable_tenant_rls
+from core.web.fields import NhsDateField
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ __all__ = [
     "JobResult",
     "Membership",
     "NavItem",
+    "NhsDateField",
     "Organisation",
     "Panel",
     "Permission",

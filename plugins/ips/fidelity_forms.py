@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from . import codes
 from .fidelity_scale import ITEMS, MAX_SCORE, MIN_SCORE
-from .form_fields import DateField, SelectField
+from .form_fields import NhsDateField, SelectField
 
 SCORE_CHOICES = [("", "Not scored yet")] + [
     (str(n), str(n)) for n in range(MIN_SCORE, MAX_SCORE + 1)
@@ -32,7 +32,7 @@ def evidence_field(number: int) -> str:
 class ReviewForm(FlaskForm):
     """A fidelity review. Item fields are added below, one score and one evidence per item."""
 
-    reviewed_on = DateField(
+    reviewed_on = NhsDateField(
         "Date of the review", validators=[InputRequired("Enter the date of the review.")]
     )
     reviewer_type = RadioField(
@@ -99,8 +99,8 @@ class ActionForm(FlaskForm):
     owner = StringField(
         "Who will do it", validators=[DataRequired("Enter who will do it."), Length(max=120)]
     )
-    due_on = DateField("Due date", validators=[InputRequired("Enter the due date.")])
-    done_on = DateField("Date done (leave blank until it is done)", validators=[Optional()])
+    due_on = NhsDateField("Due date", validators=[InputRequired("Enter the due date.")])
+    done_on = NhsDateField("Date done (leave blank until it is done)", validators=[Optional()])
 
     def values(self) -> dict[str, Any]:
         return {

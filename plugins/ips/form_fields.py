@@ -2,35 +2,46 @@
 ``DataRequired`` would replace it with "Enter the date …" as if nothing was typed), and a choice
 not in the list names the question instead of WTForms' bare "Not a valid choice."
 
-The classes keep WTForms' names so templates that switch on ``field.type`` still work."""
+The classes keep the names templates switch on (``field.type``): core's ``error_summary`` links
+an ``NhsDateField`` error to its day box."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import wtforms
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-#: Accepted spellings: the date input's own (ISO), and day/month/year as people type it.
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
-REAL_DATE = "Enter a real date, for example 15/3/2026."
+from core.plugins.api import NhsDateField as CoreDateField
+
+REAL_DATE = "Enter a real date, for example 15 3 2026."
 
 
-class DateField(wtforms.DateField):
-    """A date typed as ISO or day/month/year; an impossible one (31/02/2026) is "Enter a real
-    date" even when the field is required (pair it with ``InputRequired``, not ``DataRequired``)."""
+class NhsDateField(CoreDateField):
+    """Core's day/month/year date input, made to work with WTForms' ``Optional`` and
+    ``InputRequired``: they read ``raw_data``, which core's field leaves unset (so ``Optional``
+    would wipe "must be a real date" and keep nothing). An impossible date says "Enter a real
+    date" even when the field is required (pair it with ``InputRequired``, not ``DataRequired``).
+    """
 
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("format", DATE_FORMATS)
-        super().__init__(label, validators, **kwargs)
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        if data is unset_value:  # the form had no value for it: core's field would keep the marker
+            data = None
+        super().process(formdata, data, extra_filters)
+        self.raw_data = typed_parts(self, formdata)
+        self.process_errors = [
+            REAL_DATE if "real date" in message else message for message in self.process_errors
+        ]
 
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist and valuelist[0].strip():
-            valuelist = [valuelist[0].strip()]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(REAL_DATE) from None
+
+def typed_parts(field: Any, formdata: Any) -> list[str]:
+    """What was typed in the three boxes as one string (``[]`` when nothing was sent)."""
+    keys = [f"{field.name}[{part}]" for part in ("day", "month", "year")]
+    if formdata is None or not any(k in formdata for k in keys):
+        return []
+    typed = " ".join(p for p in (field.parts.day, field.parts.month, field.parts.year) if p)
+    return [typed] if typed else []
 
 
 class SelectField(wtforms.SelectField):

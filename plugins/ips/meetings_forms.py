@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from .form_fields import DateField, SelectField
+from .form_fields import NhsDateField, SelectField
 
 
 class MeetingForm(FlaskForm):
@@ -19,7 +19,7 @@ class MeetingForm(FlaskForm):
     organisation_id = SelectField(
         "Job Centre Plus office", validators=[InputRequired("Choose the Job Centre Plus office.")]
     )
-    held_on = DateField(
+    held_on = NhsDateField(
         "Date of the meeting", validators=[InputRequired("Enter the date of the meeting.")]
     )
     attendees = TextAreaField(
@@ -51,8 +51,8 @@ class MeetingActionForm(FlaskForm):
         "Who will do it", validators=[DataRequired("Enter who will do it."), Length(max=120)]
     )
     client_id = SelectField("About a client discussed (optional)", validators=[Optional()])
-    due_on = DateField("Due date (optional)", validators=[Optional()])
-    done_on = DateField("Date done (leave blank until it is done)", validators=[Optional()])
+    due_on = NhsDateField("Due date (optional)", validators=[Optional()])
+    done_on = NhsDateField("Date done (leave blank until it is done)", validators=[Optional()])
 
     def values(self) -> dict[str, Any]:
         return {

@@ -12,7 +12,7 @@ from wtforms import DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from . import codes
-from .form_fields import DateField, SelectField
+from .form_fields import NhsDateField, SelectField
 
 
 def _choices(items: codes.Codes, empty: str | None = None) -> list[tuple[str, str]]:
@@ -35,7 +35,9 @@ class ReferralForm(FlaskForm):
         validators=[DataRequired("Choose who referred the person.")],
     )
     referrer = StringField("Referrer's name or team", validators=[Optional(), Length(max=120)])
-    referred_on = DateField("Referral date", validators=[InputRequired("Enter the referral date.")])
+    referred_on = NhsDateField(
+        "Referral date", validators=[InputRequired("Enter the referral date.")]
+    )
     employment_status = SelectField(
         "Employment status at referral (MHSDS)",
         choices=_choices(codes.EMPLOYMENT_STATUSES, "Not recorded"),
@@ -45,12 +47,14 @@ class ReferralForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    accepted_on = DateField("Date accepted", validators=[InputRequired("Enter the date accepted.")])
+    accepted_on = NhsDateField(
+        "Date accepted", validators=[InputRequired("Enter the date accepted.")]
+    )
     specialist_id = SelectField("Employment specialist", choices=[], validators=[Optional()])
 
 
 class CloseForm(FlaskForm):
-    closed_on = DateField("Date closed", validators=[InputRequired("Enter the date closed.")])
+    closed_on = NhsDateField("Date closed", validators=[InputRequired("Enter the date closed.")])
     close_reason = SelectField(
         "Why support ended",
         choices=_choices(codes.CLOSE_REASONS, "Choose a reason"),
@@ -77,13 +81,15 @@ class ProfileForm(FlaskForm):
     barriers = TextAreaField("Barriers and how to overcome them", validators=_TEXT)
     wellness_plan = TextAreaField("Wellness plan for work", validators=_TEXT)
     disclosure_plan = TextAreaField("Disclosure plan", validators=_TEXT)
-    review_on = DateField("Review date", validators=[Optional()])
+    review_on = NhsDateField("Review date", validators=[Optional()])
 
 
 class AdviceForm(FlaskForm):
     """Benefits advice with the better-off calculation's result."""
 
-    given_on = DateField("Date of advice", validators=[InputRequired("Enter the date of advice.")])
+    given_on = NhsDateField(
+        "Date of advice", validators=[InputRequired("Enter the date of advice.")]
+    )
     given_by = StringField(
         "Given by", validators=[DataRequired("Enter who gave the advice."), Length(max=120)]
     )

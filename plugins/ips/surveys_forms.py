@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .form_fields import DateField, SelectField
+from .form_fields import NhsDateField, SelectField
 from .surveys_questions import QUESTIONS
 
 
@@ -17,7 +17,7 @@ class SurveyForm(FlaskForm):
     """A client's answers. Question fields (``q_<key>``) are added below."""
 
     client_id = SelectField("Client", validators=[InputRequired("Choose the client.")])
-    completed_on = DateField(
+    completed_on = NhsDateField(
         "Date completed", validators=[InputRequired("Enter the date the survey was completed.")]
     )
     comments = TextAreaField(
@@ -50,5 +50,5 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = NhsDateField("From", validators=[Optional()])
+    end = NhsDateField("To", validators=[Optional()])

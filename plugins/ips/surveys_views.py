@@ -28,8 +28,10 @@ def summary():
         start, end = form.start.data or start, form.end.data or end
     if end < start:
         form.end.errors = [*form.end.errors, "The end must be on or after the start."]
-    else:
-        form.start.data, form.end.data = start, end
+    else:  # show the period used in the boxes, but keep what was typed where it was wrong
+        for field, value in ((form.start, start), (form.end, end)):
+            if not field.errors:
+                field.process(None, value)
     result = services.summary(start, end)
     surveys = list(db.session.execute(services.surveys_query(start, end)).scalars())
     return render_template(

@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from . import codes
-from .form_fields import DateField, SelectField
+from .form_fields import NhsDateField, SelectField
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 EMAIL_MESSAGE = "Enter an email address like name@example.com."
@@ -46,7 +46,7 @@ class EmployerContactForm(FlaskForm):
     """A contact with an employer; ``employer_id`` is shown only when logging from a client."""
 
     employer_id = SelectField("Employer", choices=[])
-    contacted_on = DateField(
+    contacted_on = NhsDateField(
         "Date of the contact", validators=[InputRequired("Enter the date of the contact.")]
     )
     contact_type = RadioField(
@@ -85,8 +85,8 @@ class OutcomeForm(FlaskForm):
     hours_band = SelectField(
         "Weekly hours (paid jobs only)", choices=choices(codes.HOURS_BANDS, "Not a paid job")
     )
-    started_on = DateField("Start date", validators=[InputRequired("Enter the start date.")])
-    ended_on = DateField("End date (if it has ended)", validators=[Optional()])
+    started_on = NhsDateField("Start date", validators=[InputRequired("Enter the start date.")])
+    ended_on = NhsDateField("End date (if it has ended)", validators=[Optional()])
     end_reason = SelectField(
         "Why it ended", choices=choices(codes.OUTCOME_END_REASONS, "It has not ended")
     )
@@ -98,7 +98,7 @@ class SupportForm(FlaskForm):
 
     referral_id = SelectField("IPS referral", choices=[])
     outcome_id = SelectField("Job or course (optional)", choices=[])
-    contacted_on = DateField(
+    contacted_on = NhsDateField(
         "Date of the support", validators=[InputRequired("Enter the date of the support.")]
     )
     contact_type = RadioField(
@@ -115,13 +115,13 @@ class RetentionForm(FlaskForm):
     """An employment retention case; closing it sets the date and the result."""
 
     referral_id = SelectField("IPS referral", choices=[])
-    opened_on = DateField("Date opened", validators=[InputRequired("Enter the date opened.")])
+    opened_on = NhsDateField("Date opened", validators=[InputRequired("Enter the date opened.")])
     employer_name = StringField(
         "Employer of the job at risk",
         validators=[DataRequired("Enter the employer of the job at risk."), Length(max=200)],
     )
     risk = TextAreaField("What puts the job at risk? (optional)", validators=[Optional()])
-    closed_on = DateField("Date closed (when closing)", validators=[Optional()])
+    closed_on = NhsDateField("Date closed (when closing)", validators=[Optional()])
     result = SelectField(
         "Result (when closing)", choices=choices(codes.RETENTION_RESULTS, "Still open")
     )

@@ -1,11 +1,12 @@
-"""Small WTForms for the Step Out pages (dates as ISO date inputs)."""
+"""Small WTForms for the Step Out pages (dates as the NHS day/month/year date input)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .fields import DateField
 from .schemas import (
     ACCOMMODATION_TYPES,
     APPLICATION_TYPES,

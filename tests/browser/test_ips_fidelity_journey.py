@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plugins.ips.fidelity_scale import ITEMS
+from tests.browser.nhs_dates import fill_date
 from tests.browser.support import (
     BrowserWorld,
     axe_violations,
@@ -54,7 +55,7 @@ def test_team_leader_records_a_fidelity_review_and_sees_band_and_trend(
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a fidelity review")
     _axe(page, "fidelity review form")
     # Saving with no reviewers: the error summary links to the field.
-    page.get_by_label("Date of the review").fill((TODAY - timedelta(days=2)).isoformat())
+    fill_date(page, "Date of the review", (TODAY - timedelta(days=2)).isoformat())
     page.get_by_label("Quality consultant with lived experience").check()
     page.get_by_role("button", name="Save the review").click()
     summary = page.locator(".nhsuk-error-summary")
@@ -82,7 +83,7 @@ def test_team_leader_records_a_fidelity_review_and_sees_band_and_trend(
     page.get_by_label("What will be done").fill("Book benefits advice within a week of referral")
     page.get_by_label("Scale item it answers").select_option("12")
     page.get_by_label("Who will do it").fill("Team leader")
-    page.get_by_label("Due date", exact=True).fill((TODAY - timedelta(days=1)).isoformat())
+    fill_date(page, "Due date", (TODAY - timedelta(days=1)).isoformat())
     _axe(page, "fidelity action form")
     page.get_by_role("button", name="Save the action").click()
     row = page.get_by_role("row", name=re.compile("Book benefits advice"))
@@ -111,7 +112,7 @@ def test_joint_meeting_is_recorded_and_the_work_coach_reads_it(
     _axe(page, "joint meetings")
     page.get_by_role("button", name="Record a joint meeting").click()
     page.get_by_label("Job Centre Plus office").select_option(label="Job Centre Plus")
-    page.get_by_label("Date of the meeting").fill((TODAY - timedelta(days=1)).isoformat())
+    fill_date(page, "Date of the meeting", (TODAY - timedelta(days=1)).isoformat())
     page.get_by_label("Who attended").fill("Pat Lee, employment specialist\nSam Green, work coach")
     page.get_by_label("Notes").fill("Monthly joint caseload review.")
     _axe(page, "joint meeting form")
@@ -156,7 +157,7 @@ def test_specialist_records_a_survey_and_sees_the_summary(
     expect(page.locator("main")).to_contain_text("1 response")  # the world's
     page.get_by_role("button", name="Record a survey").click()
     page.get_by_label("Client", exact=True).select_option(label="Sam Taylor")
-    page.get_by_label("Date completed").fill((TODAY - timedelta(days=1)).isoformat())
+    fill_date(page, "Date completed", (TODAY - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save the survey").click()
     errors = page.locator(".nhsuk-error-summary")
     expect(errors).to_contain_text("Choose an answer to “My employment specialist listened")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.nhs_dates import fill_date
 from tests.browser.support import (
     BrowserWorld,
     axe_violations,
@@ -85,13 +86,13 @@ def test_specialist_refers_accepts_and_profiles_then_leader_and_jcp_look(
     expect(page.locator("main").get_by_text("Not referred to IPS.")).to_be_visible()
     page.get_by_role("link", name="Refer to IPS").click()
     _heading(page, "Refer to IPS")
-    page.get_by_label("Referral date").fill("")
+    fill_date(page, "Referral date", "")
     page.get_by_role("button", name="Save referral").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose who referred the person.")
     check("refer-errors", shot=True)
     page.get_by_label("Who referred").select_option(label="GP")
     page.get_by_label("Referrer's name or team").fill("Dr Okafor")
-    page.get_by_label("Referral date").fill("2026-03-02")
+    fill_date(page, "Referral date", "2026-03-02")
     page.get_by_label("Employment status at referral (MHSDS)").select_option(
         label="Long-term sick or disabled"
     )
@@ -103,7 +104,7 @@ def test_specialist_refers_accepts_and_profiles_then_leader_and_jcp_look(
     page.get_by_role("link", name="Accept the referral").click()
     _heading(page, "Accept the referral")
     check("accept")
-    page.get_by_label("Date accepted").fill("2026-03-04")
+    fill_date(page, "Date accepted", "2026-03-04")
     page.get_by_label("Employment specialist").select_option(label="Practitioner of tenant-a")
     page.get_by_role("button", name="Accept").click()
     _heading(page, "Alex Morgan")
@@ -115,7 +116,7 @@ def test_specialist_refers_accepts_and_profiles_then_leader_and_jcp_look(
     page.get_by_label("Goals: the work or study they want").fill("Warehouse work, days only")
     page.get_by_label("Strengths and skills").fill("Reliable, forklift licence")
     page.get_by_label("Barriers and how to overcome them").fill("Gaps in work history")
-    page.get_by_label("Review date").fill("2026-06-01")
+    fill_date(page, "Review date", "2026-06-01")
     check("profile")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator("main").get_by_text("Warehouse work, days only")).to_be_visible()

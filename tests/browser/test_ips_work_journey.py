@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.nhs_dates import fill_date
 from tests.browser.support import (
     BrowserWorld,
     axe_violations,
@@ -72,7 +73,7 @@ def test_specialist_logs_a_contact_and_records_a_job_start(
     # Log a contact about a job for Alex Morgan.
     page.get_by_role("link", name="Log an employer contact").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log an employer contact")
-    page.get_by_label("Date of the contact").fill((ACCEPTED + timedelta(days=4)).isoformat())
+    fill_date(page, "Date of the contact", (ACCEPTED + timedelta(days=4)).isoformat())
     page.get_by_label("Face to face").check()
     page.get_by_label("About a job for a client").check()
     page.get_by_label("Client it was about").select_option(label="Alex Morgan")
@@ -98,14 +99,14 @@ def test_specialist_logs_a_contact_and_records_a_job_start(
     page.get_by_label("Job title, course or role").fill("Kitchen assistant")
     page.get_by_label("Employer from the list").select_option(label="Harbour Cafe")
     page.get_by_label("Weekly hours (paid jobs only)").select_option(label="16 to 29 hours")
-    page.get_by_label("Start date").fill((ACCEPTED - timedelta(days=1)).isoformat())
+    fill_date(page, "Start date", (ACCEPTED - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save start").click()
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("before the referral was accepted")
     expect(page).to_have_title(re.compile("^Error: "))
     _check(page, "record a start (errors)", failures)
     screenshot(page, "ips-record-start-errors")
-    page.get_by_label("Start date").fill((TODAY - timedelta(days=1)).isoformat())
+    fill_date(page, "Start date", (TODAY - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save start").click()
 
     # Back on the work page: the job, with its employer and hours.

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plugins.step_out.tests.housing_tenant import HousingTenant, build_housing_tenant
+from tests.browser.nhs_dates import fill_date
 from tests.browser.support import (
     LiveServer,
     axe_violations,
@@ -105,9 +106,9 @@ def test_housing_worker_journey_and_the_providers_view(
     check("referral-errors")
     page.get_by_label("Ward", exact=True).fill("Willow ward")
     page.get_by_label("Referrer").fill("Dr Ade, ward consultant")
-    page.get_by_label("Referral date").fill("2026-01-05")
-    page.get_by_label("Admission date").fill("2025-12-20")
-    page.get_by_label("Clinically ready for discharge").fill("2026-01-20")
+    fill_date(page, "Referral date", "2026-01-05")
+    fill_date(page, "Admission date", "2025-12-20")
+    fill_date(page, "Clinically ready for discharge", "2026-01-20")
     page.get_by_label("Accommodation type").select_option("14")
     page.get_by_label("Housing needs").fill("Ground-floor flat near his sister.")
     page.get_by_label("Risks").fill("None known to housing.")
@@ -121,7 +122,7 @@ def test_housing_worker_journey_and_the_providers_view(
     _heading(page, "Record an application")
     page.get_by_label("Type of application").select_option("housing_association")
     page.get_by_label("Council or provider").fill("Quay Homes")
-    page.get_by_label("Date of the application").fill("2026-01-08")
+    fill_date(page, "Date of the application", "2026-01-08")
     check("action-form")
     _save(page, "Save application")
     expect(page.locator("main")).to_contain_text("Waiting")
@@ -136,7 +137,7 @@ def test_housing_worker_journey_and_the_providers_view(
     page.get_by_label("Landlord or provider").fill("Quay Homes")
     page.get_by_label("Tenure").select_option("social_rent")
     page.get_by_label("Weekly rent in pounds (optional)").fill("98.40")
-    page.get_by_label("Date offered").fill("2026-01-25")
+    fill_date(page, "Date offered", "2026-01-25")
     check("offer-form", shot=True)
     _save(page, "Save offer")
     page.get_by_role("link", name=re.compile("^Decide the offer of One-bed flat")).click()
@@ -150,8 +151,8 @@ def test_housing_worker_journey_and_the_providers_view(
 
     # Move-in and discharge: 14 delayed days, reviews at 1, 3, 6 and 12 months.
     page.get_by_role("link", name="Record move-in and discharge").click()
-    page.get_by_label("Move-in date").fill("2026-02-03")
-    page.get_by_label("Discharge date").fill("2026-02-03")
+    fill_date(page, "Move-in date", "2026-02-03")
+    fill_date(page, "Discharge date", "2026-02-03")
     page.get_by_label("Discharge destination").fill("Own tenancy")
     page.get_by_label("Delay reason").select_option("15")
     page.get_by_label("Delay attribution").select_option("05")

@@ -12,6 +12,7 @@ from core.extensions import db
 from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsFidelityReview, IpsFidelityScore
 from plugins.ips.tests.etags import fresh
+from plugins.ips.tests.form_dates import post_form
 from plugins.ips.tests.test_fidelity_scoring import scores_totalling
 from tests.security.harness import sign_in
 
@@ -42,7 +43,7 @@ def _count(app, world, model) -> int:
 
 def test_complete_review_gets_total_band_and_sections(app, world, client):
     a = world.a
-    response = client.post(f"{API}/fidelity-reviews", json=review_body(100), headers=a.auth())
+    response = post_form(client, f"{API}/fidelity-reviews", json=review_body(100), headers=a.auth())
     assert response.status_code == 201, response.json
     review = response.json
     assert (review["total"], review["complete"], review["band"]) == (100, True, "good")
@@ -60,7 +61,7 @@ def test_review_missing_items_is_incomplete_until_scored(app, world, client):
     a = world.a
     body = review_body(99)
     body["scores"] = body["scores"][:20]
-    created = client.post(f"{API}/fidelity-reviews", json=body, headers=a.auth()).json
+    created = post_form(client, f"{API}/fidelity-reviews", json=body, headers=a.auth()).json
     assert created["complete"] is False and created["band"] is None
     assert created["missing_items"] == [21, 22, 23, 24, 25]
     rest = [{"item": n, "score": 5} for n in range(21, 26)]
@@ -85,10 +86,10 @@ def test_scores_out_of_range_and_item_26_are_refused_per_item(app, world, client
         ({"item": 26, "score": 3}, "#/scores/1/item"),
     ):
         body = review_body(scores=[{"item": 1, "score": 4}, bad])
-        errors = problems(client.post(f"{API}/fidelity-reviews", json=body, headers=a.auth()))
+        errors = problems(post_form(client, f"{API}/fidelity-reviews", json=body, headers=a.auth()))
         assert list(errors) == [pointer]
     twice = review_body(scores=[{"item": 2, "score": 4}, {"item": 2, "score": 5}])
-    errors = problems(client.post(f"{API}/fidelity-reviews", json=twice, headers=a.auth()))
+    errors = problems(post_form(client, f"{API}/fidelity-reviews", json=twice, headers=a.auth()))
     assert "scored twice" in errors["#/scores/1/item"]
     after = (_count(app, world, IpsFidelityReview), _count(app, world, IpsFidelityScore))
     assert after == before
@@ -98,7 +99,8 @@ def test_bad_review_details_are_refused(app, world, client):
     a = world.a
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     errors = problems(
-        client.post(
+        post_form(
+            client,
             f"{API}/fidelity-reviews",
             json=review_body(reviewed_on=tomorrow, reviewer_type="friend"),
             headers=a.auth(),
@@ -106,8 +108,11 @@ def test_bad_review_details_are_refused(app, world, client):
     )
     assert "#/reviewer_type" in errors
     errors = problems(
-        client.post(
-            f"{API}/fidelity-reviews", json=review_body(reviewed_on=tomorrow), headers=a.auth()
+        post_form(
+            client,
+            f"{API}/fidelity-reviews",
+            json=review_body(reviewed_on=tomorrow),
+            headers=a.auth(),
         )
     )
     assert "#/reviewed_on" in errors
@@ -119,12 +124,13 @@ def test_action_plan_flags_overdue_actions(app, world, client):
     url = f"{API}/fidelity-reviews/{review_id}/actions"
     past = (date.today() - timedelta(days=3)).isoformat()
     future = (date.today() + timedelta(days=30)).isoformat()
-    late = client.post(
+    late = post_form(client,
         url, json={"description": "Weekly employer visits", "owner": "Team leader",
                    "due_on": past, "item": 17}, headers=a.auth(),
     )  # fmt: skip
     assert late.status_code == 201 and late.json["overdue"] is True
-    ahead = client.post(
+    ahead = post_form(
+        client,
         url,
         json={"description": "Benefits training", "owner": "Welfare adviser", "due_on": future},
         headers=a.auth(),
@@ -137,8 +143,11 @@ def test_action_plan_flags_overdue_actions(app, world, client):
         headers=fresh(client, action_url, a.auth()),
     )
     assert done.status_code == 200 and done.json["overdue"] is False
-    bad = client.post(
-        url, json={"description": "x", "owner": "y", "due_on": future, "item": 26}, headers=a.auth()
+    bad = post_form(
+        client,
+        url,
+        json={"description": "x", "owner": "y", "due_on": future, "item": 26},
+        headers=a.auth(),
     )
     assert "#/item" in problems(bad)
     plan = client.get(url, headers=a.auth()).json
@@ -148,11 +157,14 @@ def test_action_plan_flags_overdue_actions(app, world, client):
 def test_trend_is_oldest_first_with_incomplete_ones_unbanded(app, world, client):
     a = world.a
     for day, total in (("2025-06-01", 80), ("2025-12-01", 116)):
-        client.post(
-            f"{API}/fidelity-reviews", json=review_body(total, reviewed_on=day), headers=a.auth()
+        post_form(
+            client,
+            f"{API}/fidelity-reviews",
+            json=review_body(total, reviewed_on=day),
+            headers=a.auth(),
         )
     partial = review_body(scores=[{"item": 1, "score": 5}], reviewed_on="2026-05-01")
-    client.post(f"{API}/fidelity-reviews", json=partial, headers=a.auth())
+    post_form(client, f"{API}/fidelity-reviews", json=partial, headers=a.auth())
     trend = client.get(f"{API}/fidelity-trend", headers=a.auth()).json
     assert [(t["reviewed_on"], t["total"], t["band"]) for t in trend] == [
         ("2025-06-01", 80, "fair"),
@@ -168,8 +180,8 @@ def test_reading_needs_ips_read_or_fidelity_and_writing_needs_fidelity(app, worl
     a = world.a
     # The employment specialist has ips.read but not ips.fidelity; the work coach neither.
     assert client.get(f"{API}/fidelity-reviews", headers=a.auth("practitioner")).status_code == 200
-    refused = client.post(
-        f"{API}/fidelity-reviews", json=review_body(), headers=a.auth("practitioner")
+    refused = post_form(
+        client, f"{API}/fidelity-reviews", json=review_body(), headers=a.auth("practitioner")
     )
     assert refused.status_code == 403
     assert client.get(f"{API}/fidelity-trend", headers=a.auth("partner")).status_code == 403
@@ -191,13 +203,13 @@ def test_ui_form_refuses_bad_score_with_a_link_to_the_item(app, world, client):
     sign_in(client, world.a.emails["admin"])
     data = {"reviewed_on": "2026-04-01", "reviewer_type": "external", "reviewers": "Ann",
             "item_7": "9"}  # fmt: skip
-    page = client.post("/tenant-a/ips/fidelity/new", data=data)
+    page = post_form(client, "/tenant-a/ips/fidelity/new", data=data)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "There is a problem" in text and 'href="#item_7"' in text
     assert "Score item 7 from 1 to 5" in text
     data["item_7"] = "3"
-    saved = client.post("/tenant-a/ips/fidelity/new", data=data)
+    saved = post_form(client, "/tenant-a/ips/fidelity/new", data=data)
     assert saved.status_code == 302
     shown = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Incomplete" in shown and "1 of 25 items scored" in shown
@@ -209,7 +221,7 @@ def test_ui_edit_can_unscore_an_item(app, world, client):
     review_id = a.ids["ips_fidelity_review"][0]
     data = {"reviewed_on": "2026-03-01", "reviewer_type": "external", "reviewers": "IPS Grow"}
     data |= {f"item_{n}": "4" for n in range(1, 25)}  # item 25 cleared
-    saved = client.post(f"/tenant-a/ips/fidelity/{review_id}/edit", data=data)
+    saved = post_form(client, f"/tenant-a/ips/fidelity/{review_id}/edit", data=data)
     assert saved.status_code == 302
     review = client.get(f"{API}/fidelity-reviews/{review_id}", headers=a.auth()).json
     assert review["missing_items"] == [25] and review["band"] is None

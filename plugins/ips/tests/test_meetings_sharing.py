@@ -16,6 +16,7 @@ from core.columns import utcnow
 from core.extensions import db
 from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsJointMeeting, IpsJointMeetingClient
+from plugins.ips.tests.form_dates import post_form
 from tests.factories import make_membership, make_user
 from tests.security.harness import sign_in
 
@@ -88,7 +89,7 @@ def test_meeting_with_a_shared_client_is_recorded_and_audited(app, world, client
         {"description": "Book a better-off calculation", "owner": "Pat Lee",
          "due_on": "2026-03-20", "client_id": str(shared)},
     ])  # fmt: skip
-    response = client.post(f"{API}/job-centres/{jcp}/meetings", json=body, headers=a.auth())
+    response = post_form(client, f"{API}/job-centres/{jcp}/meetings", json=body, headers=a.auth())
     assert response.status_code == 201, response.json
     meeting = response.json
     assert [c["client_name"] for c in meeting["clients"]] == ["Sam Taylor"]
@@ -105,7 +106,8 @@ def test_unshared_client_is_refused_per_field_and_nothing_is_saved(app, world, c
     a = world.a
     jcp, shared, unshared = a.ids["organisation"][1], *a.ids["client"][:2]
     before = (_count(app, world, IpsJointMeeting), _count(app, world, IpsJointMeetingClient))
-    response = client.post(
+    response = post_form(
+        client,
         f"{API}/job-centres/{jcp}/meetings",
         json=_meeting([str(shared), str(unshared)]),
         headers=a.auth(),
@@ -120,14 +122,16 @@ def test_unshared_client_is_refused_per_field_and_nothing_is_saved(app, world, c
 def test_client_shared_with_another_office_is_refused(app, world, client, other_office):
     a = world.a
     jcp = a.ids["organisation"][1]
-    response = client.post(
+    response = post_form(
+        client,
         f"{API}/job-centres/{jcp}/meetings",
         json=_meeting([other_office["client"]]),
         headers=a.auth(),
     )
     assert "#/clients/0/client_id" in problems(response)
     # ... but it may be discussed with the office it is shared with.
-    response = client.post(
+    response = post_form(
+        client,
         f"{API}/job-centres/{other_office['office']}/meetings",
         json=_meeting([other_office["client"]]),
         headers=a.auth(),
@@ -138,11 +142,15 @@ def test_client_shared_with_another_office_is_refused(app, world, client, other_
 def test_adding_an_unshared_client_later_is_refused(app, world, client):
     a = world.a
     meeting_id, unshared = a.ids["ips_joint_meeting"][0], a.ids["client"][1]
-    response = client.post(
-        f"{API}/meetings/{meeting_id}/clients", json={"client_id": str(unshared)}, headers=a.auth()
+    response = post_form(
+        client,
+        f"{API}/meetings/{meeting_id}/clients",
+        json={"client_id": str(unshared)},
+        headers=a.auth(),
     )
     assert "#/client_id" in problems(response)
-    again = client.post(
+    again = post_form(
+        client,
         f"{API}/meetings/{meeting_id}/clients",
         json={"client_id": str(a.ids["client"][0])},
         headers=a.auth(),
@@ -154,20 +162,22 @@ def test_an_action_must_be_about_a_client_discussed(app, world, client):
     a = world.a
     meeting_id = a.ids["ips_joint_meeting"][0]
     body = {"description": "Call", "owner": "Pat", "client_id": str(a.ids["client"][1])}
-    response = client.post(f"{API}/meetings/{meeting_id}/actions", json=body, headers=a.auth())
+    response = post_form(
+        client, f"{API}/meetings/{meeting_id}/actions", json=body, headers=a.auth()
+    )
     assert "#/client_id" in problems(response)
 
 
 def test_an_organisation_that_is_not_a_job_centre_is_refused(app, world, client):
     a = world.a
     home = a.ids["organisation"][0]
-    response = client.post(
-        f"{API}/job-centres/{home}/meetings", json=_meeting([]), headers=a.auth()
+    response = post_form(
+        client, f"{API}/job-centres/{home}/meetings", json=_meeting([]), headers=a.auth()
     )
     assert "#/organisation_id" in problems(response)
     foreign = world.b.ids["organisation"][1]
-    response = client.post(
-        f"{API}/job-centres/{foreign}/meetings", json=_meeting([]), headers=a.auth()
+    response = post_form(
+        client, f"{API}/job-centres/{foreign}/meetings", json=_meeting([]), headers=a.auth()
     )
     assert response.status_code == 404
 
@@ -195,7 +205,8 @@ def test_ended_share_hides_the_client_from_the_work_coach_at_once(app, world, cl
 
 def test_another_offices_meeting_is_404_to_the_work_coach(app, world, client, other_office):
     a = world.a
-    created = client.post(
+    created = post_form(
+        client,
         f"{API}/job-centres/{other_office['office']}/meetings",
         json=_meeting([other_office["client"]]),
         headers=a.auth(),
@@ -218,8 +229,8 @@ def test_another_offices_meeting_is_404_to_the_work_coach(app, world, client, ot
 def test_work_coach_cannot_record_meetings(app, world, client):
     a = world.a
     jcp = a.ids["organisation"][1]
-    response = client.post(
-        f"{API}/job-centres/{jcp}/meetings", json=_meeting([]), headers=a.auth("partner")
+    response = post_form(
+        client, f"{API}/job-centres/{jcp}/meetings", json=_meeting([]), headers=a.auth("partner")
     )
     assert response.status_code == 403
 
@@ -229,7 +240,8 @@ def test_ui_records_a_meeting_and_offers_only_shared_clients(app, world, client)
     sign_in(client, a.emails["admin"])
     page = client.get("/tenant-a/ips/meetings/new")
     assert page.status_code == 200
-    response = client.post(
+    response = post_form(
+        client,
         "/tenant-a/ips/meetings/new",
         data={
             "organisation_id": str(a.ids["organisation"][1]),
@@ -243,17 +255,21 @@ def test_ui_records_a_meeting_and_offers_only_shared_clients(app, world, client)
     add = client.get(meeting_url + "/clients/new").get_data(as_text=True)
     assert "Sam Taylor" in add
     assert "Jo Unshared" not in add
-    refused = client.post(meeting_url + "/clients/new", data={"client_id": str(a.ids["client"][1])})
+    refused = post_form(
+        client, meeting_url + "/clients/new", data={"client_id": str(a.ids["client"][1])}
+    )
     assert refused.status_code == 200
     assert "There is a problem" in refused.get_data(as_text=True)
-    done = client.post(meeting_url + "/clients/new", data={"client_id": str(a.ids["client"][0])})
+    done = post_form(
+        client, meeting_url + "/clients/new", data={"client_id": str(a.ids["client"][0])}
+    )
     assert done.status_code == 302
     assert "Sam Taylor" in client.get(meeting_url).get_data(as_text=True)
 
 
 def test_ui_meeting_form_shows_errors(app, world, client):
     sign_in(client, world.a.emails["admin"])
-    page = client.post("/tenant-a/ips/meetings/new", data={"held_on": "", "attendees": ""})
+    page = post_form(client, "/tenant-a/ips/meetings/new", data={"held_on": "", "attendees": ""})
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "There is a problem" in text

@@ -4,6 +4,7 @@ and timeline entries read as plain English."""
 
 from __future__ import annotations
 
+from plugins.ips.tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 T = "/tenant-a/ips"
@@ -31,7 +32,7 @@ def test_a_start_and_benefits_hours_read_plainly(world, client):
     client_id, rid = world.a.ids["client"][0], world.a.ids["ips_referral"][0]
     record = _page(client, f"/tenant-a/clients/{client_id}")
     assert "Started a paid job: Barista" in record and "(Paid job (employed" not in record
-    added = client.post(
+    added = post_form(client,
         f"{T}/referrals/{rid}/benefits-advice/new",
         data={"given_on": "2026-03-10", "given_by": "Welfare rights",
               "better_off_weekly": "42.50", "hours_per_week": "16", "notes": ""},

@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from plugins.ips.tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 
@@ -17,7 +18,7 @@ def _csrf(page: str) -> str:
 
 def _post(client, url: str, data: dict):
     token = _csrf(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
+    return post_form(client, url, data={"csrf_token": token, **data})
 
 
 def _referrals(admin_engine, client_id) -> int:
@@ -47,7 +48,7 @@ def test_refer_accept_profile_advice_and_close_through_the_pages(world, client):
     assert accepted.status_code == 302
     page = client.get(page_url).get_data(as_text=True)
     assert "Practitioner of tenant-a" in page and "Move to job search" in page
-    moved = client.post(f"/tenant-a/ips/referrals/{rid}/status",
+    moved = post_form(client, f"/tenant-a/ips/referrals/{rid}/status",
                         data={"csrf_token": _csrf(page), "status": "job_search"})  # fmt: skip
     assert moved.status_code == 302
 
@@ -76,7 +77,7 @@ def test_errors_are_shown_in_the_error_summary_and_nothing_is_saved(world, clien
     text = empty.get_data(as_text=True)
     assert empty.status_code == 200
     assert "There is a problem" in text and "Choose who referred the person." in text
-    assert 'href="#referred_on"' in text
+    assert 'href="#referred_on-day"' in text
     future = _post(client, refer_url, {"source": "gp", "referred_on": "2099-01-01"})
     assert "The date cannot be in the future." in future.get_data(as_text=True)
     assert _referrals(admin_engine, jo) == 0

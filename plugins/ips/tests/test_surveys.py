@@ -13,6 +13,7 @@ from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsSurvey
 from plugins.ips.surveys_questions import KEYS, check_answers
 from plugins.ips.surveys_services import summarise
+from plugins.ips.tests.form_dates import nhs_dates, post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/ips"
@@ -74,7 +75,7 @@ def test_record_a_survey_and_read_it_back(app, world, client):
         "comments": "Helped me find a job I like",
         "referral_id": str(referral_id),
     }
-    created = client.post(f"{API}/clients/{client_id}/surveys", json=body, headers=a.auth())
+    created = post_form(client, f"{API}/clients/{client_id}/surveys", json=body, headers=a.auth())
     assert created.status_code == 201, created.json
     survey_id = created.json["id"]
     read = client.get(f"{API}/surveys/{survey_id}", headers=a.auth())
@@ -92,17 +93,22 @@ def test_bad_answers_are_422_per_field_and_nothing_is_saved(app, world, client):
     bad = answers(listened=6, helpful=0)
     del bad["respect"]
     errors = problems(
-        client.post(url, json={"completed_on": "2026-03-10", "answers": bad}, headers=a.auth())
+        post_form(
+            client, url, json={"completed_on": "2026-03-10", "answers": bad}, headers=a.auth()
+        )
     )
     assert {"#/answers/listened", "#/answers/helpful", "#/answers/respect"} <= set(errors)
     future = (date.today() + timedelta(days=1)).isoformat()
     errors = problems(
-        client.post(url, json={"completed_on": future, "answers": answers()}, headers=a.auth())
+        post_form(
+            client, url, json={"completed_on": future, "answers": answers()}, headers=a.auth()
+        )
     )
     assert "#/completed_on" in errors
     # A referral of another client (the unshared one has none; use a random id) is refused.
     errors = problems(
-        client.post(
+        post_form(
+            client,
             url,
             json={
                 "completed_on": "2026-03-10",
@@ -122,8 +128,8 @@ def test_summary_api_counts_the_period_and_visible_clients_only(app, world, clie
     a = world.a
     url = f"{API}/clients/{a.ids['client'][0]}/surveys"
     for day, value in (("2026-02-01", 2), ("2026-02-15", 4), ("2025-01-01", 1)):
-        response = client.post(
-            url, json={"completed_on": day, "answers": answers(value)}, headers=a.auth()
+        response = post_form(
+            client, url, json={"completed_on": day, "answers": answers(value)}, headers=a.auth()
         )
         assert response.status_code == 201
     summary = client.get(
@@ -145,7 +151,10 @@ def test_partner_without_ips_read_cannot_see_surveys(app, world, client):
 def test_ui_summary_and_recording(app, world, client):
     a = world.a
     sign_in(client, a.emails["admin"])
-    page = client.get("/tenant-a/ips/surveys?start=2026-01-01&end=2026-12-31")
+    page = client.get(
+        "/tenant-a/ips/surveys",
+        query_string=nhs_dates({"start": "2026-01-01", "end": "2026-12-31"}),
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "1</strong> response" in text
@@ -153,11 +162,15 @@ def test_ui_summary_and_recording(app, world, client):
     # No period chosen: every response so far (the world's is from 5 March 2026).
     everything = client.get("/tenant-a/ips/surveys").get_data(as_text=True)
     assert "1</strong> response from 5 March 2026" in everything
-    backwards = client.get("/tenant-a/ips/surveys?start=2026-05-01&end=2026-01-01")
+    backwards = client.get(
+        "/tenant-a/ips/surveys",
+        query_string=nhs_dates({"start": "2026-05-01", "end": "2026-01-01"}),
+    )
     assert "The end must be on or after the start." in backwards.get_data(as_text=True)
     form = client.get("/tenant-a/ips/surveys/new").get_data(as_text=True)
     assert "Sam Taylor" in form and "Jo Unshared" not in form  # only clients with a referral
-    missing = client.post(
+    missing = post_form(
+        client,
         "/tenant-a/ips/surveys/new",
         data={"client_id": str(a.ids["client"][0]), "completed_on": "2026-03-10"},
     )
@@ -165,7 +178,7 @@ def test_ui_summary_and_recording(app, world, client):
     assert 'href="#q_listened"' in missing.get_data(as_text=True)
     data = {"client_id": str(a.ids["client"][0]), "completed_on": "2026-03-10"}
     data |= {f"q_{key}": "4" for key in KEYS}
-    saved = client.post("/tenant-a/ips/surveys/new", data=data)
+    saved = post_form(client, "/tenant-a/ips/surveys/new", data=data)
     assert saved.status_code == 302
     shown = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "4 – Agree" in shown

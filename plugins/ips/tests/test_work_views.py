@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plugins.ips.models import IpsEmployer, IpsOutcome
+from plugins.ips.tests.form_dates import post_form
 from plugins.ips.tests.work_builders import (
     TODAY,
     count,
@@ -28,11 +29,11 @@ def test_employers_list_search_add_and_detail(app, world, client):
     assert listed.status_code == 200 and "Harbour Cafe" in _text(listed)
     assert "Harbour Cafe" not in _text(client.get(f"{T}/employers?q=garden"))
     before = count(app, world.a, IpsEmployer)
-    empty = client.post(f"{T}/employers/new", data={"name": "", "email": "not-an-email"})
+    empty = post_form(client, f"{T}/employers/new", data={"name": "", "email": "not-an-email"})
     assert empty.status_code == 200 and "There is a problem" in _text(empty)
     assert "Enter the employer" in _text(empty) and "Enter an email address" in _text(empty)
     assert count(app, world.a, IpsEmployer) == before
-    added = client.post(f"{T}/employers/new", data={"name": "Greenway Garden Centre"})
+    added = post_form(client, f"{T}/employers/new", data={"name": "Greenway Garden Centre"})
     assert added.status_code == 302
     page = client.get(added.headers["Location"])
     assert "<h1>Greenway Garden Centre</h1>" in _text(page)
@@ -54,13 +55,13 @@ def test_log_a_contact_about_a_client_and_see_it_on_the_work_page(app, world, cl
     form = client.get(f"{T}/clients/{client_id}/employer-contacts/new")
     assert form.status_code == 200
     assert 'name="specialist_id"' not in _text(form)  # a specialist logs their own contacts
-    missing = client.post(
+    missing = post_form(client,
         f"{T}/clients/{client_id}/employer-contacts/new",
         data={"employer_id": "", "contacted_on": str(days_ago(2)), "contact_type": "phone",
               "purpose": "client_specific"},
     )  # fmt: skip
     assert "Choose an employer from the list." in _text(missing)
-    saved = client.post(
+    saved = post_form(client,
         f"{T}/clients/{client_id}/employer-contacts/new",
         data={"employer_id": str(world.a.ids["ips_employer"][0]),
               "contacted_on": str(days_ago(2)), "contact_type": "phone",
@@ -86,12 +87,14 @@ def test_record_a_job_start_moves_the_episode_to_in_work(app, world, client):
             "employer_id": "", "provider_name": "Parks Trust", "self_employed": "no",
             "hours_band": "02", "started_on": str(days_ago(31)), "ended_on": "",
             "end_reason": ""}  # fmt: skip
-    early = client.post(f"{T}/clients/{client_id}/outcomes/new", data=data)
+    early = post_form(client, f"{T}/clients/{client_id}/outcomes/new", data=data)
     assert early.status_code == 200 and "There is a problem" in _text(early)
     assert "before the referral was accepted" in _text(early)
     assert count(app, world.a, IpsOutcome) == 1  # the world's job only
-    saved = client.post(
-        f"{T}/clients/{client_id}/outcomes/new", data={**data, "started_on": str(days_ago(3))}
+    saved = post_form(
+        client,
+        f"{T}/clients/{client_id}/outcomes/new",
+        data={**data, "started_on": str(days_ago(3))},
     )
     assert saved.status_code == 302
     assert referral_status(app, world.a, referral_id) == "in_work"
@@ -109,13 +112,13 @@ def test_end_a_job_and_close_a_retention_case_from_the_work_page(app, world, cli
     assert "Many retention cases" in work and "(1 of 1 active clients)" in work
     edit = client.get(f"{T}/outcomes/{outcome_id}/edit")
     assert edit.status_code == 200 and 'value="Barista"' in _text(edit)
-    bad = client.post(
+    bad = post_form(client,
         f"{T}/retention-cases/{case_id}/edit",
         data={"opened_on": "2026-03-02", "employer_name": "Harbour Cafe", "risk": "",
               "closed_on": "2026-03-01", "result": "retained"},
     )  # fmt: skip
     assert "The closing date must be on or after the opening date." in _text(bad)
-    closed = client.post(
+    closed = post_form(client,
         f"{T}/retention-cases/{case_id}/edit",
         data={"opened_on": "2026-03-02", "employer_name": "Harbour Cafe", "risk": "",
               "closed_on": str(TODAY - timedelta(days=1)), "result": "retained"},
@@ -128,7 +131,7 @@ def test_end_a_job_and_close_a_retention_case_from_the_work_page(app, world, cli
 def test_support_form_and_weekly_page(app, world, client):
     client_id = world.a.ids["client"][0]
     sign_in(client, world.a.emails["practitioner"])
-    saved = client.post(
+    saved = post_form(client,
         f"{T}/clients/{client_id}/support-contacts/new",
         data={"referral_id": str(world.a.ids["ips_referral"][0]),
               "outcome_id": str(world.a.ids["ips_outcome"][0]),

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from plugins.step_out.date_rules import referral_errors, uk_day
+from plugins.step_out.tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/step-out"
@@ -50,7 +51,7 @@ def test_a_referral_with_future_dates_is_refused_whole(world, client, admin_engi
     body = {"client_id": str(world.a.ids["client"][1]), "ward": "", "referrer": "Dr R"}
     body |= {name: TOMORROW.isoformat() for name in HAPPENED}
     body["tenancy_end_planned"] = True
-    problems = _problems(client.post(f"{API}/referrals", json=body, headers=world.a.auth()))
+    problems = _problems(post_form(client, f"{API}/referrals", json=body, headers=world.a.auth()))
     # One answer: the field error (ward) and every future date together.
     assert problems["#/ward"]
     for name in HAPPENED:
@@ -61,7 +62,7 @@ def test_a_referral_with_future_dates_is_refused_whole(world, client, admin_engi
 def test_admission_after_the_referral_is_refused(world, client):
     body = {"client_id": str(world.a.ids["client"][1]), "ward": "Oak", "referrer": "Dr R",
             "referred_on": "2026-02-01", "admission_date": "2026-02-02"}  # fmt: skip
-    problems = _problems(client.post(f"{API}/referrals", json=body, headers=world.a.auth()))
+    problems = _problems(post_form(client, f"{API}/referrals", json=body, headers=world.a.auth()))
     assert problems == {
         "#/admission_date": "The admission date must be on or before the referral date "
         "(1 February 2026)."
@@ -92,7 +93,8 @@ def test_future_dates_in_changes_actions_offers_and_reviews(world, client, admin
             {"i": referral_id},
         ).scalar_one()
     assert row.move_in_date == date(2026, 2, 1) and due == date(2027, 2, 1)  # unchanged
-    action = client.post(
+    action = post_form(
+        client,
         f"{API}/referrals/{referral_id}/actions",
         json={"application_type": "housing_register", "provider": "", "action_date": future},
         headers=world.a.auth(),
@@ -104,7 +106,7 @@ def test_future_dates_in_changes_actions_offers_and_reviews(world, client, admin
     assert _problems(changed) == {
         "#/action_date": "The date of the application must be today or in the past."
     }
-    offer = client.post(
+    offer = post_form(client,
         f"{API}/referrals/{referral_id}/offers",
         json={"property_description": "Flat", "provider": "P", "tenure": "social_rent",
               "offered_on": future},
@@ -112,7 +114,7 @@ def test_future_dates_in_changes_actions_offers_and_reviews(world, client, admin
     )  # fmt: skip
     assert set(_problems(offer)) == {"#/offered_on"}
     review_id = world.a.ids["step_out_review"][0]
-    done = client.post(f"{API}/reviews/{review_id}/complete", json={"completed_on": future},
+    done = post_form(client, f"{API}/reviews/{review_id}/complete", json={"completed_on": future},
                        headers=world.a.auth())  # fmt: skip
     assert set(_problems(done)) == {"#/completed_on"}
     assert _count(admin_engine, "step_out_action") == actions
@@ -137,7 +139,8 @@ def test_the_move_in_error_names_the_admission_date(world, client):
 
 def test_an_unknown_client_is_a_422_on_client_id(world, client):
     for client_id in (str(world.b.ids["client"][0]), "00000000-0000-0000-0000-000000000000"):
-        response = client.post(
+        response = post_form(
+            client,
             f"{API}/referrals",
             json={"client_id": client_id, "ward": "Oak", "referrer": "Dr R"},
             headers=world.a.auth(),
@@ -149,7 +152,7 @@ def test_the_pages_show_every_broken_rule_at_once(world, client, admin_engine):
     sign_in(client, world.a.emails["admin"])
     client_id = world.a.ids["client"][1]
     before = _count(admin_engine, "step_out_referral")
-    page = client.post(
+    page = post_form(client,
         f"/tenant-a/step-out/clients/{client_id}/refer",
         data={"ward": "", "referrer": "Dr R", "referred_on": "2026-02-01",
               "admission_date": "2026-02-05", "clinically_ready_date": TOMORROW.isoformat()},
@@ -160,13 +163,15 @@ def test_the_pages_show_every_broken_rule_at_once(world, client, admin_engine):
     assert "The clinically ready date must be today or in the past." in page
     assert _count(admin_engine, "step_out_referral") == before
     referral_id = world.a.ids["step_out_referral"][0]
-    moved = client.post(
+    moved = post_form(
+        client,
         f"/tenant-a/step-out/referrals/{referral_id}/move-in",
         data={"move_in_date": TOMORROW.isoformat(), "discharge_date": TOMORROW.isoformat()},
     ).get_data(as_text=True)
     assert "The move-in date must be today or in the past." in moved
     assert "The discharge date must be today or in the past." in moved
-    action = client.post(
+    action = post_form(
+        client,
         f"/tenant-a/step-out/referrals/{referral_id}/actions/new",
         data={"application_type": "", "provider": "P", "action_date": "2025-12-01"},
     ).get_data(as_text=True)
@@ -175,3 +180,18 @@ def test_the_pages_show_every_broken_rule_at_once(world, client, admin_engine):
         "The date of the application must be on or after the referral date (5 January 2026)."
         in action
     )
+
+
+def test_the_date_boxes_say_what_is_wrong_and_the_summary_links_the_day_box(world, client):
+    """An optional date typed wrong is refused (not dropped as if blank), a required one left
+    blank asks for it, and each summary link goes to the date's day box."""
+    sign_in(client, world.a.emails["admin"])
+    url = f"/tenant-a/step-out/clients/{world.a.ids['client'][1]}/refer"
+    page = client.post(
+        url,
+        data={"ward": "Oak", "referrer": "Dr R", "admission_date[day]": "31",
+              "admission_date[month]": "2", "admission_date[year]": "2026"},
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Enter the referral date." in page and 'href="#referred_on-day"' in page
+    assert "Admission date must be a real date" in page and 'href="#admission_date-day"' in page
+    assert 'name="referred_on[day]"' in page and 'name="admission_date[year]"' in page
