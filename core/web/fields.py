@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from wtforms import Field
+from wtforms.utils import unset_value
 
 
 class NhsDateField(Field):
@@ -23,6 +24,11 @@ class NhsDateField(Field):
 
     def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
         self.process_errors = []
+        # What was typed, as one string: WTForms' Optional and InputRequired read raw_data, and
+        # without it Optional would wipe "must be a real date" and quietly save nothing.
+        self.raw_data = []
+        if data is unset_value:  # the form object had no value for this field
+            data = None
         self.data = (
             data
             if data is not None
@@ -39,6 +45,8 @@ class NhsDateField(Field):
             return
         day, month, year = (formdata.get(k, "").strip() for k in keys)
         self.parts = SimpleNamespace(day=day, month=month, year=year)
+        typed = " ".join(p for p in (day, month, year) if p)
+        self.raw_data = [typed] if typed else []
         self.data = None
         if not (day or month or year):
             return

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import wtforms
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from core.plugins.api import NhsDateField as CoreDateField
@@ -19,29 +18,14 @@ REAL_DATE = "Enter a real date, for example 15 3 2026."
 
 
 class NhsDateField(CoreDateField):
-    """Core's day/month/year date input, made to work with WTForms' ``Optional`` and
-    ``InputRequired``: they read ``raw_data``, which core's field leaves unset (so ``Optional``
-    would wipe "must be a real date" and keep nothing). An impossible date says "Enter a real
-    date" even when the field is required (pair it with ``InputRequired``, not ``DataRequired``).
-    """
+    """Core's day/month/year date input whose impossible date says "Enter a real date" even
+    when the field is required (pair it with ``InputRequired``, not ``DataRequired``)."""
 
     def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
-        if data is unset_value:  # the form had no value for it: core's field would keep the marker
-            data = None
         super().process(formdata, data, extra_filters)
-        self.raw_data = typed_parts(self, formdata)
         self.process_errors = [
             REAL_DATE if "real date" in message else message for message in self.process_errors
         ]
-
-
-def typed_parts(field: Any, formdata: Any) -> list[str]:
-    """What was typed in the three boxes as one string (``[]`` when nothing was sent)."""
-    keys = [f"{field.name}[{part}]" for part in ("day", "month", "year")]
-    if formdata is None or not any(k in formdata for k in keys):
-        return []
-    typed = " ".join(p for p in (field.parts.day, field.parts.month, field.parts.year) if p)
-    return [typed] if typed else []
 
 
 class SelectField(wtforms.SelectField):

@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .fields import DateField
+from core.plugins.api import NhsDateField as DateField
+
 from .schemas import (
     ACCOMMODATION_TYPES,
     APPLICATION_TYPES,
