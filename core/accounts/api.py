@@ -23,7 +23,7 @@ from core.accounts.schemas import (
     TokenCreateSchema,
     TokenSchema,
 )
-from core.api.etag import etag_for, require_if_match
+from core.api.etag import require_if_match, with_etag
 from core.api.pagination import paginate
 from core.extensions import db
 from core.tenancy.blueprints import tenant_api_blueprint
@@ -86,7 +86,7 @@ class Memberships(MethodView):
     def post(self, data):
         """Add a person to the tenant (an existing account with that email is reused)."""
         membership = services.add_member(**data)
-        return membership, 201, {"ETag": etag_for(membership)}
+        return with_etag(membership, 201)
 
 
 @blp.route("/memberships/<membership_id>")
@@ -96,7 +96,7 @@ class MembershipById(MethodView):
     def get(self, membership_id: str):
         """One membership; its ETag is needed to change it."""
         membership = services.find_membership(_uuid(membership_id))
-        return membership, 200, {"ETag": etag_for(membership)}
+        return with_etag(membership)
 
     @requires("memberships.write")
     @blp.arguments(MembershipUpdateSchema)
@@ -106,7 +106,7 @@ class MembershipById(MethodView):
         membership = services.find_membership(_uuid(membership_id))
         require_if_match(membership)
         membership = services.update_member(membership, data)
-        return membership, 200, {"ETag": etag_for(membership)}
+        return with_etag(membership)
 
 
 @blp.route("/tokens")

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from core import audit
 from core.accounts.permissions import requires
-from core.api.etag import etag_for, require_if_match
+from core.api.etag import require_if_match, with_etag
 from core.api.pagination import paginate
 from core.clients import export, services
 from core.clients.access import is_partner_viewer
@@ -73,7 +73,7 @@ class Clients(MethodView):
     def post(self, data):
         """Create a client. Likely duplicates are answered with 409 and listed first."""
         client = services.create_client(data)
-        return dump_client(client), 201, {"ETag": etag_for(client)}
+        return with_etag(client, 201, body=dump_client(client))
 
 
 @blp.route("/duplicates")
@@ -121,7 +121,7 @@ class ClientById(MethodView):
     def get(self, client_id: str):
         """One client record; its ETag is needed to change it."""
         client = load_client(client_id)
-        return dump_client(client), 200, {"ETag": etag_for(client)}
+        return with_etag(client, body=dump_client(client))
 
     @requires("clients.write")
     @blp.arguments(ClientUpdateSchema(partial=True))
@@ -131,7 +131,7 @@ class ClientById(MethodView):
         client = load_client(client_id, audit_read=False)
         require_if_match(client)
         client = services.update_client(client, data)
-        return dump_client(client), 200, {"ETag": etag_for(client)}
+        return with_etag(client, body=dump_client(client))
 
 
 @blp.route("/<client_id>/close")
@@ -144,7 +144,7 @@ class ClientClose(MethodView):
         client = load_client(client_id, audit_read=False)
         require_if_match(client)
         client = services.close_client(client, data["reason"], data.get("closed_on"))
-        return dump_client(client), 200, {"ETag": etag_for(client)}
+        return with_etag(client, body=dump_client(client))
 
 
 @blp.route("/<client_id>/reopen")
@@ -156,7 +156,7 @@ class ClientReopen(MethodView):
         client = load_client(client_id, audit_read=False)
         require_if_match(client)
         client = services.reopen_client(client)
-        return dump_client(client), 200, {"ETag": etag_for(client)}
+        return with_etag(client, body=dump_client(client))
 
 
 @blp.route("/<client_id>/export")

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from core.accounts.models import Membership, Organisation
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
+from core.api.etag import etag_for, guarded_update, require_if_match, touch, with_etag
 from core.audit.service import record as audit
 from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
 from core.clients.models import Client
@@ -193,6 +194,8 @@ __all__ = [
     "disable_tenant_rls",
     "enable_tenant_rls",
     "enqueue_job",
+    "etag_for",
+    "guarded_update",
     "has_permission",
     "hookimpl",
     "is_partner_viewer",
@@ -200,12 +203,15 @@ __all__ = [
     "member_names",
     "plugin_enabled",
     "public",
+    "require_if_match",
     "requires",
     "tenant_api_blueprint",
     "tenant_foreign_key",
     "tenant_hooks",
     "tenant_ui_blueprint",
+    "touch",
     "utcnow",
     "uuid",
     "visible_clients_clause",
+    "with_etag",
 ]

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort as flask_abort
 from flask import g, request
-from flask_smorest import abort as smorest_abort
 from marshmallow import EXCLUDE
 
 from core.plugins.api import (
@@ -305,52 +303,3 @@ def paginated(blp: Any, transform: Callable[[list[Any]], list[Any]] | None = Non
         return wrapper
 
     return decorate
-
-
-# --------------------------------------------------------------------------- optimistic concurrency
-# Core's ETags come from a ``version`` column; IPS tables have none (and the schema is shared), so
-# an IPS row's ETag is its id and ``updated_at``, which the Timestamps mixin bumps on every UPDATE.
-
-
-def etag_of(row: Any) -> str:
-    """The row's current ETag (flushes first so a just-made change has bumped ``updated_at``)."""
-    db.session.flush()
-    stamp = row.updated_at
-    if stamp.tzinfo is not None:  # PostgreSQL gives aware times, SQLite naive UTC ones
-        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
-    return f'"{row.id}-{stamp.strftime("%Y%m%d%H%M%S%f")}"'
-
-
-def require_if_match(row: Any) -> None:
-    """Refuse an update made without ``If-Match`` (428) or from a stale read (412), so nobody
-    silently overwrites a colleague's change."""
-    header = request.headers.get("If-Match")
-    if not header:
-        smorest_abort(
-            428, message="Send If-Match with the ETag you last read, so no change is lost."
-        )
-    candidates = {value.strip() for value in header.split(",")}
-    if "*" not in candidates and etag_of(row) not in candidates:
-        smorest_abort(
-            412, message="Someone changed this since you read it. Read it again, then retry."
-        )
-
-
-def touch(row: Any) -> None:
-    """Mark ``row`` changed even when only its children changed (scores, attendees), so its ETag
-    moves on with every accepted update."""
-    row.updated_at = datetime.now(UTC)
-
-
-def tagged(row: Any, body: Any = None, status: int = 200) -> tuple[Any, int, dict[str, str]]:
-    """A response of ``body`` (the row itself by default) carrying the row's ETag."""
-    return (row if body is None else body), status, {"ETag": etag_of(row)}
-
-
-def guarded_update(row: Any, change: Callable[[Any], Any]) -> tuple[Any, int, dict[str, str]]:
-    """Apply ``change(row)`` only if the caller read the current version (If-Match); answer its
-    result (the row by default) with the new ETag."""
-    require_if_match(row)
-    body = change(row)
-    touch(row)
-    return tagged(row, body)

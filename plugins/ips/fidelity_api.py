@@ -11,11 +11,11 @@ from typing import Any
 
 from flask.views import MethodView
 
-from core.plugins.api import requires, tenant_api_blueprint
+from core.plugins.api import guarded_update, requires, tenant_api_blueprint, with_etag
 
 from . import FIDELITY, READ
 from . import fidelity_services as services
-from .common import guarded_update, paginated, problems, requires_any, tagged
+from .common import paginated, problems, requires_any
 from .fidelity_schemas import (
     FidelityActionFieldsSchema,
     FidelityActionSchema,
@@ -93,7 +93,7 @@ class ReviewById(MethodView):
     def get(self, fidelity_review_id: str):
         """One review: item scores with evidence, section subtotals, total, band, action plan."""
         review = services.find_review(fidelity_review_id)
-        return tagged(review, detail(review))
+        return with_etag(review, body=detail(review))
 
     @requires(FIDELITY)
     @blp.arguments(FidelityReviewFieldsSchema)
@@ -132,7 +132,7 @@ class ActionById(MethodView):
     def get(self, fidelity_action_id: str):
         """One action of a review's plan; its ETag is needed to change it."""
         action = services.find_action(fidelity_action_id)
-        return tagged(action, action_out(action))
+        return with_etag(action, body=action_out(action))
 
     @requires(FIDELITY)
     @blp.arguments(FidelityActionFieldsSchema)

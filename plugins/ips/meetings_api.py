@@ -12,12 +12,12 @@ from typing import Any
 
 from flask.views import MethodView
 
-from core.plugins.api import requires, tenant_api_blueprint
+from core.plugins.api import guarded_update, requires, tenant_api_blueprint, with_etag
 
 from . import MEETINGS, PARTNER_READ
 from . import meetings_recording as recording
 from . import meetings_services as services
-from .common import client_names, guarded_update, paginated, problems, requires_any, tagged
+from .common import client_names, paginated, problems, requires_any
 from .meetings_schemas import (
     DiscussedClientSchema,
     MeetingActionFieldsSchema,
@@ -109,7 +109,7 @@ class MeetingById(MethodView):
     def get(self, meeting_id: str):
         """One meeting: attendees, notes, clients discussed (still visible to you), actions."""
         meeting = services.find_meeting(meeting_id)
-        return tagged(meeting, detail(meeting))
+        return with_etag(meeting, body=detail(meeting))
 
     @requires(MEETINGS)
     @blp.arguments(MeetingFieldsSchema)
@@ -157,7 +157,7 @@ class MeetingActionById(MethodView):
     def get(self, meeting_action_id: str):
         """One agreed action; its ETag is needed to change it."""
         action = services.find_action(meeting_action_id)
-        return tagged(action, action_out(action))
+        return with_etag(action, body=action_out(action))
 
     @requires(MEETINGS)
     @blp.arguments(MeetingActionFieldsSchema)

@@ -15,12 +15,12 @@ from flask import abort as flask_abort
 from flask.views import MethodView
 from werkzeug.exceptions import Conflict
 
-from core.plugins.api import requires, tenant_api_blueprint
+from core.plugins.api import guarded_update, requires, tenant_api_blueprint, with_etag
 
 from . import referral_caseload as caseload
 from . import referral_profile as profiles
 from . import referral_services as services
-from .common import find_visible_client, guarded_update, problems, tagged
+from .common import find_visible_client, problems
 from .partner_view import read_summary, requires_summary_access
 from .referral_schemas import (
     AcceptSchema,
@@ -92,7 +92,7 @@ class ReferralById(MethodView):
     @domain
     def get(self, referral_id: str):
         """One episode; its ETag is needed to change it."""
-        return tagged(services.read_referral(referral_id))
+        return with_etag(services.read_referral(referral_id))
 
     @requires(WRITE)
     @blp.arguments(ReferralFieldsSchema)
@@ -147,7 +147,7 @@ class Profile(MethodView):
         profile = profiles.profile_of(services.read_referral(referral_id, part="profile"))
         if profile is None:
             flask_abort(404)
-        return tagged(profile)
+        return with_etag(profile)
 
     @requires(WRITE)
     @blp.arguments(ProfileSchema)
@@ -159,7 +159,7 @@ class Profile(MethodView):
         referral = services.find_referral(referral_id)
         existing = profiles.profile_of(referral)
         if existing is None:
-            return tagged(profiles.save_profile(referral, data))
+            return with_etag(profiles.save_profile(referral, data))
         return guarded_update(existing, lambda _row: profiles.save_profile(referral, data))
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from flask.views import MethodView
 
-from core.plugins.api import db, requires, tenant_api_blueprint
+from core.plugins.api import db, guarded_update, requires, tenant_api_blueprint, with_etag
 
 from . import READ, WRITE
 from . import surveys_services as services
-from .common import find_visible_client, guarded_update, paginated, problems, tagged
+from .common import find_visible_client, paginated, problems
 from .models import IpsSurvey
 from .surveys_questions import QUESTIONS
 from .surveys_schemas import (
@@ -106,7 +106,7 @@ class SurveyById(MethodView):
     @problems
     def get(self, survey_id: str):
         """One survey (reading a client's answers is audited)."""
-        return tagged(services.read_survey(survey_id))
+        return with_etag(services.read_survey(survey_id))
 
     @requires(WRITE)
     @blp.arguments(SurveyFieldsSchema)

@@ -15,8 +15,10 @@ from flask.views import MethodView
 from core.plugins.api import (
     audit,
     db,
+    guarded_update,
     requires,
     tenant_api_blueprint,
+    with_etag,
 )
 
 from . import work_outcome_services as outcomes
@@ -24,10 +26,8 @@ from . import work_services as services
 from .common import (
     about_visible_client,
     find_visible_client,
-    guarded_update,
     paginated,
     problems,
-    tagged,
 )
 from .models import IpsOutcome, IpsRetentionCase, IpsSupportContact
 from .work_client import client_work
@@ -90,7 +90,7 @@ class EmployerById(MethodView):
     @blp.response(200, EmployerSchema)
     @problems
     def get(self, employer_id: str):
-        return tagged(services.find_employer(employer_id))
+        return with_etag(services.find_employer(employer_id))
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerUpdateSchema(partial=True))
@@ -150,7 +150,7 @@ class EmployerContactById(MethodView):
     @blp.response(200, EmployerContactSchema)
     @problems
     def get(self, employer_contact_id: str):
-        return tagged(services.find_employer_contact(employer_contact_id))
+        return with_etag(services.find_employer_contact(employer_contact_id))
 
     @requires(EMPLOYERS)
     @blp.arguments(EmployerContactUpdateSchema(partial=True))
@@ -276,7 +276,7 @@ class OutcomeById(MethodView):
     @blp.response(200, OutcomeSchema)
     @problems
     def get(self, outcome_id: str):
-        return tagged(_read(outcomes.find_outcome(outcome_id)))
+        return with_etag(_read(outcomes.find_outcome(outcome_id)))
 
     @requires(WRITE)
     @blp.arguments(OutcomeUpdateSchema(partial=True))
@@ -294,7 +294,7 @@ class SupportContactById(MethodView):
     @blp.response(200, SupportContactSchema)
     @problems
     def get(self, support_contact_id: str):
-        return tagged(_read(outcomes.find_support_contact(support_contact_id)))
+        return with_etag(_read(outcomes.find_support_contact(support_contact_id)))
 
     @requires(WRITE)
     @blp.arguments(SupportContactUpdateSchema(partial=True))
@@ -326,7 +326,7 @@ class RetentionCaseById(MethodView):
     @blp.response(200, RetentionCaseSchema)
     @problems
     def get(self, retention_case_id: str):
-        return tagged(_read(outcomes.find_retention_case(retention_case_id)))
+        return with_etag(_read(outcomes.find_retention_case(retention_case_id)))
 
     @requires(WRITE)
     @blp.arguments(RetentionCaseUpdateSchema(partial=True))

@@ -2,7 +2,7 @@
 
 Errors are problem+json through core's handlers: unknown or invisible objects 404 (never 403),
 bad input 422 with a pointer per field, a second open referral 409 naming the open one; changes
-need ``If-Match`` (``concurrency``: 428 without it, 412 when stale).
+need ``If-Match`` (core's ETag helper: 428 without it, 412 when stale).
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import Conflict
 
-from core.plugins.api import requires, tenant_api_blueprint, visible_clients_clause
+from core.plugins.api import (
+    require_if_match,
+    requires,
+    tenant_api_blueprint,
+    visible_clients_clause,
+    with_etag,
+)
 
 from . import housing_search, services
-from .concurrency import require_if_match, with_etag
 from .crisis_import import max_bytes, start_crisis_import
 from .models import StepOutAction, StepOutOffer, StepOutReview
 from .reports import _as_of, client_outcomes
@@ -272,7 +277,7 @@ class Outcomes(MethodView):
     @blp.arguments(StepOutOutcomeQuerySchema, location="query")
     @blp.response(200, StepOutClientOutcomeSchema(many=True))
     def get(self, query):
-        """Per-client before/after figures (``step-out-crisis/1``) of the clients you may see."""
+        """Per-client before/after figures (``step-out-crisis/2``) of the clients you may see."""
         return client_outcomes(
             _as_of(as_of=query.get("as_of")), visible_clients_clause(g.membership)
         )
