@@ -1,8 +1,8 @@
 """IPS reports, run through core's reports framework (``register_reports``).
 
-* ``ips-outcomes/1`` — the commissioner's outcome table (reports_outcomes);
-* ``ips-rapid-search/1`` — days from acceptance to first employer contact (reports_rapid_search);
-* ``ips-job-starts-by-specialist/1`` and ``ips-caseloads/1`` — per specialist
+* ``ips-outcomes/2`` — the commissioner's outcome table (reports_outcomes);
+* ``ips-rapid-search/2`` — days from acceptance to first employer contact (reports_rapid_search);
+* ``ips-job-starts-by-specialist/1`` and ``ips-caseloads/2`` — per specialist
   (reports_specialists);
 * ``ips-fidelity-trend/1`` — fidelity reviews over time (reports_fidelity).
 

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
-from core.plugins.api import Client
+from core.plugins.api import Client, current_tenant_id
 
 UNASSIGNED = "Unassigned"
 
@@ -26,11 +26,14 @@ def period(period_start: date | None, period_end: date | None) -> tuple[date, da
 
 
 def _year_before(end: date) -> date:
-    """The day after the same date a year earlier (1 Mar 2016 for 28 Feb 2017)."""
+    """The first day of the 12 months ending on ``end``: the day after ``end``, a year
+    earlier (1 Mar 2016 for 28 Feb 2017, as in ips.md's published example). Going back from
+    ``end`` first and adding a day would give 29 Feb 2016 there: a 366-day "year"."""
+    after = end + timedelta(days=1)
     try:
-        return end.replace(year=end.year - 1) + timedelta(days=1)
-    except ValueError:  # 29 February
-        return end.replace(year=end.year - 1, day=28) + timedelta(days=1)
+        return after.replace(year=after.year - 1)
+    except ValueError:  # the day after is 29 February: a year earlier it is 1 March
+        return date(after.year - 1, 3, 1)
 
 
 def period_note(start: date, end: date) -> str:
@@ -60,6 +63,16 @@ def blanks_left_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows without their "not applicable" (None) cells, so the page, CSV and workbook show an
     empty cell rather than the word None; the drill-down key always stays."""
     return [{k: v for k, v in row.items() if v is not None or k == "_drill"} for row in rows]
+
+
+def clients_closed_before(day: date) -> sa.Select:
+    """Ids of clients whose record was closed before ``day``: they had left the service, so
+    an IPS episode nobody closed after them does not make them supported or on a caseload.
+    (ips.md counts episodes; a commissioner would not count someone the trust no longer sees,
+    so the record's closure ends the episode too.)"""
+    return sa.select(Client.id).where(
+        Client.tenant_id == current_tenant_id(), Client.closed_on < day
+    )
 
 
 def clients_in(ids: sa.Select) -> sa.Select:

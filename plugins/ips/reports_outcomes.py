@@ -1,9 +1,11 @@
-"""``ips-outcomes/1``: the commissioner's IPS outcome table for a period START..END.
+"""``ips-outcomes/2``: the commissioner's IPS outcome table for a period START..END.
 
 Exactly the counting rules of the IPS domain notes ("Outcome counting rules"):
 
 * clients supported — distinct clients with a referral accepted on or before END and not closed
-  before START (an episode closed on START still counts);
+  before START (an episode closed on START still counts). A client whose record was closed
+  before START is not supported even if their episode was left open: the domain notes count
+  episodes, and a commissioner would not count someone who had already left the service;
 * paid employment / educational / voluntary / work experience — distinct clients with at least
   one start of that kind (paid jobs include self-employment) dated START..END; a start before
   START never counts, however long it lasts;
@@ -31,9 +33,17 @@ from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, curr
 
 from .codes import OUT_OF_WORK_STATUSES
 from .models import IpsOutcome, IpsReferral, IpsRetentionCase
-from .reports_common import blanks_left_out, clients_in, no_such_figure, period, period_note, share
+from .reports_common import (
+    blanks_left_out,
+    clients_closed_before,
+    clients_in,
+    no_such_figure,
+    period,
+    period_note,
+    share,
+)
 
-DEFINITION_VERSION = "ips-outcomes/1"
+DEFINITION_VERSION = "ips-outcomes/2"
 EMPLOYED_STATUS = "01"
 
 #: (row key, outcome kind, what people read)
@@ -46,12 +56,14 @@ START_FIGURES = (
 
 
 def _supporting(start: date, end: date, r: Any = IpsReferral) -> sa.Select:
-    """Referrals accepted on or before END and not closed before START (one row each)."""
+    """Referrals accepted on or before END and not closed before START (one row each), of
+    clients whose record was not closed before START either."""
     return sa.select(r.client_id).where(
         r.tenant_id == current_tenant_id(),
         r.accepted_on.is_not(None),
         r.accepted_on <= end,
         sa.or_(r.closed_on.is_(None), r.closed_on >= start),
+        r.client_id.not_in(clients_closed_before(start)),
     )
 
 
@@ -205,7 +217,8 @@ OUTCOMES_REPORT = Report(
     drilldown=outcomes_drilldown,
     definitions={
         "measure": "Clients supported: distinct clients with an IPS referral accepted on or "
-        "before the period end and not closed before the period start. Paid employment, "
+        "before the period end and not closed before the period start (nor the client's record "
+        "closed before it). Paid employment, "
         "educational, voluntary, work experience: distinct clients with at least one start of "
         "that kind (paid jobs include self-employment) dated within the period; a start before "
         "the period never counts. Retained employment: distinct clients with an employment "

@@ -1,10 +1,14 @@
-"""``ips-rapid-search/1``: how soon after acceptance a specialist first contacts an employer
+"""``ips-rapid-search/2``: how soon after acceptance a specialist first contacts an employer
 about a job for the client (IPS principle: rapid job search, first contact within 30 days).
 
-For each referral accepted in START..END: the first contact is the earliest employer contact
-with the referral's client and purpose ``client_specific`` dated on or after the acceptance
-(contacts after END count too: a referral accepted on END is judged by what followed).
-Days = first contact − acceptance; "within 30 days" means 30 days or fewer.
+For each referral accepted in START..END: the first contact is the earliest *face-to-face*
+employer contact with the referral's client and purpose ``client_specific`` dated on or after the
+acceptance and, for an episode that has closed, on or before its closure (contacts after END count
+too: a referral accepted on END is judged by what followed). Face to face because the domain
+notes and IPS-25 item 15 measure the first face-to-face employer contact (a phone call or an
+email is not one); within the episode because a returning client's new episode must not lend its
+contacts to the old one. Days = first contact − acceptance; "within 30 days" means 30 days or
+fewer.
 
 Referrals with no such contact yet are left out of the median. They count against the 30-day
 share once 30 days have passed since acceptance (as of the day the report runs); before that
@@ -34,7 +38,7 @@ from .reports_common import (
     share,
 )
 
-DEFINITION_VERSION = "ips-rapid-search/1"
+DEFINITION_VERSION = "ips-rapid-search/2"
 TARGET_DAYS = 30
 
 
@@ -59,8 +63,9 @@ class FirstContact:
 
 
 def first_contacts(start: date, end: date) -> list[FirstContact]:
-    """Referrals accepted in the period with the date of their first client-specific contact
-    (the earliest one is found in SQL; the day counts are simple date differences)."""
+    """Referrals accepted in the period with the date of their first face-to-face contact about
+    a job for the client within the episode (the earliest one is found in SQL; the day counts
+    are simple date differences)."""
     r, c = IpsReferral, IpsEmployerContact
     stmt = (
         sa.select(r.id, r.client_id, r.accepted_on, sa.func.min(c.contacted_on).label("first"))
@@ -70,7 +75,9 @@ def first_contacts(start: date, end: date) -> list[FirstContact]:
                 c.tenant_id == r.tenant_id,
                 c.client_id == r.client_id,
                 c.purpose == "client_specific",
+                c.contact_type == "face_to_face",
                 c.contacted_on >= r.accepted_on,
+                sa.or_(r.closed_on.is_(None), c.contacted_on <= r.closed_on),
             ),
         )
         .where(r.tenant_id == current_tenant_id(), r.accepted_on.between(start, end))
@@ -189,7 +196,8 @@ RAPID_SEARCH_REPORT = Report(
     title="IPS rapid job search: days from acceptance to first employer contact",
     description=(
         "For referrals accepted in the period (without dates, the 12 months to today): the "
-        "median days from acceptance to the first employer contact about a job for the client, "
+        "median days from acceptance to the first face-to-face employer contact about a job for "
+        "the client, "
         "the share within 30 days, and how many have had no contact yet."
     ),
     definition_version=DEFINITION_VERSION,
@@ -198,9 +206,10 @@ RAPID_SEARCH_REPORT = Report(
     chart=ChartSpec(label_column="measure", value_column="referrals", title="Rapid job search"),
     drilldown=rapid_search_drilldown,
     definitions={
-        "measure": "First contact: the earliest employer contact recorded with the client and "
-        "the purpose 'about a job for a client', on or after the referral's acceptance date "
-        "(it may fall after the period end). Within 30 days: 30 days or fewer.",
+        "measure": "First contact: the earliest face-to-face employer contact recorded with the "
+        "client and the purpose 'about a job for a client', on or after the referral's acceptance "
+        "date and not after the episode closed (it may fall after the period end). Phone calls, "
+        "video calls and emails are not counted. Within 30 days: 30 days or fewer.",
         "referrals": "Referrals accepted within the period (both dates inclusive); a client "
         "with two accepted referrals counts twice.",
         "share": "Percentage of the referrals that are decided: those with a first contact, and "

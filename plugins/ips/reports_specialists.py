@@ -1,5 +1,5 @@
 """Reports per employment specialist: ``ips-job-starts-by-specialist/1`` (paid job starts in a
-period, credited through ``IpsOutcome.specialist_id``) and ``ips-caseloads/1`` (open, accepted
+period, credited through ``IpsOutcome.specialist_id``) and ``ips-caseloads/2`` (open, accepted
 episodes on a day against the tenant's caseload cap, with retention cases as a share).
 
 Specialists are memberships; a start or episode with no specialist is shown as "Unassigned",
@@ -9,7 +9,7 @@ always, so nothing drops out of the totals.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from .models import IpsOutcome, IpsReferral, IpsRetentionCase
 from .reports_common import (
     UNASSIGNED,
     blanks_left_out,
+    clients_closed_before,
     clients_in,
     no_such_figure,
     period,
@@ -38,7 +39,7 @@ from .reports_common import (
 )
 
 JOB_STARTS_VERSION = "ips-job-starts-by-specialist/1"
-CASELOADS_VERSION = "ips-caseloads/1"
+CASELOADS_VERSION = "ips-caseloads/2"
 RETENTION_GUIDE = 15  # per cent of a caseload (IPS practice guidance)
 
 
@@ -156,13 +157,15 @@ JOB_STARTS_REPORT = Report(
 
 
 def _open_on(day: date) -> list[sa.ColumnElement[bool]]:
-    """Accepted on or before ``day`` and still open at the end of it."""
+    """Accepted on or before ``day`` and still open at the end of it, for a client whose
+    record is still open at the end of it too (a closed client is no one's caseload)."""
     r = IpsReferral
     return [
         r.tenant_id == current_tenant_id(),
         r.accepted_on.is_not(None),
         r.accepted_on <= day,
         sa.or_(r.closed_on > day, sa.and_(r.closed_on.is_(None), r.status != "closed")),
+        r.client_id.not_in(clients_closed_before(day + timedelta(days=1))),
     ]
 
 
@@ -250,7 +253,8 @@ CASELOADS_REPORT = Report(
     definitions={
         "specialist": "The specialist named on the episode, or 'Unassigned'.",
         "caseload": "Distinct clients with an episode accepted on or before the day and not "
-        "closed on or before it (statuses accepted, job search, in work).",
+        "closed on or before it (statuses accepted, job search, in work), whose client record "
+        "was not closed on or before it either.",
         "cap": "The tenant's caseload cap (setting caseload_cap; 20 unless set): IPS guidance "
         "is at most 20 active clients per full-time specialist.",
         "over_cap": "Caseload minus the cap, when above it; otherwise 0.",

@@ -1,4 +1,4 @@
-"""The ``step-out-crisis/1`` outcome report: crisis use six months before versus after move-in.
+"""The ``step-out-crisis/2`` outcome report: crisis use six months before versus after move-in.
 
 Rules (docs: ../shared/domain/step-out.md, README "Report rules"), for each client with a
 Step Out referral, M = the client's first move-in date:
@@ -7,7 +7,10 @@ Step Out referral, M = the client's first move-in date:
   calendar months as PostgreSQL's ``interval '6 months'`` (31 Aug + 6 months = 28/29 Feb), on
   SQLite too (``portable_sql``);
 * contacts count by contact date, admissions by admission date (an admission that began before M
-  counts before, one on M counts after);
+  counts before, one on M counts after). Admissions are the crisis events of that kind *and* the
+  admission dates on the client's Step Out referrals: the doc's "admission during which the
+  move-in was arranged" is the referral's own ward stay, which staff rarely enter a second time
+  as a crisis event; the same admission recorded both ways (same day) counts once;
 * eligible only when the after window has fully elapsed: as-of date ≥ M + 6 months; the others
   are excluded and counted by reason (no move-in; window not elapsed);
 * sustained at 6 (12) months: no *unplanned* tenancy end before M + 6 (12) months; 12-month
@@ -39,7 +42,7 @@ from core.plugins.api import (
 from .models import StepOutCrisisEvent, StepOutReferral
 from .portable_sql import add_months, days_between
 
-DEFINITION_VERSION = "step-out-crisis/1"
+DEFINITION_VERSION = "step-out-crisis/2"
 
 
 def _as_of(period_end: date | None = None, as_of: date | str | None = None) -> date:
@@ -88,6 +91,29 @@ def per_client(as_of: date) -> sa.Subquery:
             e.kind == kind, e.occurred_on >= start, e.occurred_on < end
         )
 
+    # Admissions: the crisis events of that kind and the ward admissions the client's Step Out
+    # referrals record (the one during which the move-in was arranged, and any readmission that
+    # led to a new referral). UNION, not UNION ALL: an admission entered both ways (or imported
+    # and typed) is one admission — the same day, as the importer already judges duplicates.
+    admitted = sa.union(
+        sa.select(e.client_id.label("client_id"), e.occurred_on.label("day")).where(
+            e.kind == "admission"
+        ),
+        sa.select(r.client_id, r.admission_date).where(r.admission_date.is_not(None)),
+    ).subquery("admitted")
+
+    def admissions(start: Any, end: Any) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count())
+            .select_from(admitted)
+            .where(
+                admitted.c.client_id == first.c.client_id,
+                admitted.c.day >= start,
+                admitted.c.day < end,
+            )
+            .scalar_subquery()
+        )
+
     unplanned = sa.and_(
         first.c.tenancy_end_date.is_not(None),
         sa.func.coalesce(first.c.tenancy_end_planned, sa.false()).is_(sa.false()),
@@ -102,8 +128,8 @@ def per_client(as_of: date) -> sa.Subquery:
             eligible_12.label("eligible_12"),
             count("crisis_contact", before_start, m).label("contacts_before"),
             count("crisis_contact", m, after_end).label("contacts_after"),
-            count("admission", before_start, m).label("admissions_before"),
-            count("admission", m, after_end).label("admissions_after"),
+            admissions(before_start, m).label("admissions_before"),
+            admissions(m, after_end).label("admissions_after"),
             sa.not_(sa.and_(unplanned, first.c.tenancy_end_date < after_end)).label("sustained_6"),
             sa.not_(sa.and_(unplanned, first.c.tenancy_end_date < twelve_end)).label(
                 "sustained_12"
@@ -392,7 +418,10 @@ CRISIS_REPORT = Report(
     definitions={
         "measure": "M is the client's first move-in date. Before window: M − 6 calendar months "
         "to M − 1 day, inclusive. After window: M (inclusive) to M + 6 calendar months "
-        "(exclusive). Contacts count by contact date, admissions by admission date.",
+        "(exclusive). Contacts count by contact date, admissions by admission date; admissions "
+        "include the ward admission recorded on each Step Out referral (the one during which the "
+        "move-in was arranged counts before when it began in the before window), an admission "
+        "recorded both there and as a crisis event on the same day counting once.",
         "value": "Counts over eligible clients (after window fully elapsed on the as-of date); "
         "exclusions are counted by reason. Sustained at 6/12 months: no unplanned tenancy end "
         "before M + 6/12 months (planned ends count as sustained); the 12-month figure is over "

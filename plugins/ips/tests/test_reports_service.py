@@ -18,13 +18,20 @@ from plugins.ips.reports_rapid_search import FirstContact
 from . import reports_builders as build
 
 YEAR = "period_start=2025-01-01&period_end=2025-12-31"
+# Version 2: face-to-face contacts within the episode; closed client records leave caseloads.
+VERSIONS = {
+    "ips-rapid-search": 2,
+    "ips-caseloads": 2,
+    "ips-job-starts-by-specialist": 1,
+    "ips-fidelity-trend": 1,
+}
 
 
 def _rows(client, world, key, query, by="key"):
     response = client.get(f"/api/v1/tenant-a/reports/{key}?{query}", headers=world.a.auth())
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json
-    assert body["definition_version"] == f"{key}/1"
+    assert body["definition_version"] == f"{key}/{VERSIONS[key]}"
     return {row[by]: row for row in body["rows"]}, body
 
 
