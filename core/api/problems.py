@@ -88,7 +88,8 @@ def problem(
 def from_http_exception(error: HTTPException) -> Response:
     """A problem response for any werkzeug/flask-smorest HTTP error, keeping its headers."""
     status = error.code or 500
-    detail = error.description if status < 500 else None
+    # Our own words for client errors and for 503 (what to do: retry); never a crash's text.
+    detail = error.description if status < 500 or status == 503 else None
     errors = None
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") if isinstance(data, dict) else None

@@ -23,7 +23,7 @@ def error_page(error: HTTPException):
     status = error.code or 500
     title = _TITLES.get(status, "Sorry, there is a problem")
     # Only our own words reach the page: never exception text, a client name or NHS number.
-    detail = error.description if status in (400, 413, 429) else None
+    detail = error.description if status in (400, 413, 429, 503) else None
     response = render_template(
         "errors/error.html",
         status=status,
