@@ -50,6 +50,10 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     scoping.install()
+    from core.database_pool import ping_idle_connections
+
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -135,6 +139,9 @@ def _init_plugins(app: Flask) -> None:
 
 
 def _init_request_hooks(app: Flask) -> None:
+    import sqlalchemy as sa
+
+    from core import database_failures
     from core.api.problems import problem
     from core.api.smorest import is_api_request
     from core.errors import DomainError, InvalidInput
@@ -156,7 +163,12 @@ def _init_request_hooks(app: Flask) -> None:
     def _finish(response):  # type: ignore[no-untyped-def]
         """One transaction per request: commit what a successful request did."""
         if response.status_code < 400 and db.session.is_active:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except sa.exc.DBAPIError as error:
+                if not database_failures.is_database_failure(error):
+                    raise
+                response = database_failures.unavailable(error)
         response.headers["X-Request-ID"] = request_id()
         if request.path.startswith("/api/v1/docs"):
             # Swagger UI sets inline styles; its page alone may use them.
@@ -165,6 +177,8 @@ def _init_request_hooks(app: Flask) -> None:
                 "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
             )
         return add_security_headers(response)
+
+    database_failures.install(app)
 
     @app.errorhandler(SignInRequired)
     def _sign_in(_error: SignInRequired):  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ ENV_SETTINGS = (
     "LOG_LEVEL",
     "JOBS_RETRY_INTERVALS",
     "JOBS_LOST_AFTER_SECONDS",
+    "DATABASE_PING_AFTER_IDLE_SECONDS",
 )
 
 
@@ -82,8 +83,10 @@ def defaults() -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
         # LIFO: the most recently used connection is reused, so idle ones can be closed by the
-        # server; pre-ping replaces a connection the database dropped (F5).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_use_lifo": True},
+        # server. A connection idle this long is pinged before use and replaced if the database
+        # dropped it (F5); one reused sooner is not (core/database_pool.py). 0 pings every time.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_use_lifo": True},
+        "DATABASE_PING_AFTER_IDLE_SECONDS": 1.0,
     }
 
 
@@ -92,6 +95,8 @@ def _coerce(name: str, value: str, default: Any) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(value)
+    if isinstance(default, float):
+        return float(value)
     return value
 
 

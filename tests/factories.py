@@ -129,9 +129,8 @@ def build_tenant(slug: str, plugins: dict[str, Any]) -> TenantData:
         _add_job_run(data)
         from core import audit
 
-        event = audit.record("test.seed", object_type="tenant", object_id=tenant_id)
-        db.session.flush()
-        data.add("audit_event", event.id)
+        event_id = audit.record("test.seed", object_type="tenant", object_id=tenant_id)
+        data.add("audit_event", event_id)
     return data
 
 

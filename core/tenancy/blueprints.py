@@ -14,6 +14,7 @@ Nothing ever reads the tenant from a form field, header or JSON body.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -36,20 +37,26 @@ class Unauthorised(Exception):
     """The API needs a valid bearer token; the API layer turns this into a 401 problem."""
 
 
+@functools.cache
+def _tenant_lookup(dialect: str) -> sa.Select:
+    """The tenant by slug; on PostgreSQL the RLS setting travels with it (one round trip instead
+    of two; harmless for a suspended tenant: 404 below, and the transaction rolls back).
+    Built once per dialect: every request runs it."""
+    query = sa.select(Tenant).where(Tenant.slug == sa.bindparam("slug"))
+    if dialect == "postgresql":
+        query = query.add_columns(
+            sa.func.set_config("app.current_tenant", sa.cast(Tenant.id, sa.String), True)
+        )
+    return query
+
+
 def _find_tenant(slug: str) -> Tenant:
     if not SLUG_PATTERN.match(slug or ""):
         abort(404)
     tenant = g.get("tenant")
     if tenant is not None and tenant.slug == slug:
         return tenant
-    query = sa.select(Tenant).where(Tenant.slug == slug)
-    if db.engine.dialect.name == "postgresql":
-        # The RLS setting travels with the lookup: one round trip instead of two. Harmless for
-        # a suspended tenant (404 below, and the transaction rolls back).
-        query = query.add_columns(
-            sa.func.set_config("app.current_tenant", sa.cast(Tenant.id, sa.String), True)
-        )
-    row = db.session.execute(query).first()
+    row = db.session.execute(_tenant_lookup(db.engine.dialect.name), {"slug": slug}).first()
     tenant = row[0] if row is not None else None
     if tenant is None or not tenant.is_active:
         abort(404)

@@ -38,6 +38,17 @@ def _orm_filter_enabled() -> bool:
     return not has_app_context() or current_app.config.get("TENANCY_ORM_FILTER", True)
 
 
+#: The current tenant as a bound parameter whose value is read when each statement executes,
+#: so one criteria option (and one cached compilation per statement) serves every tenant. With
+#: no tenant the value is NULL, and ``tenant_id = NULL`` matches no row: never all rows.
+_CURRENT_TENANT = sa.bindparam(
+    "ss_current_tenant", callable_=current_tenant_id, type_=sa.Uuid(as_uuid=True)
+)
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantScoped, lambda cls: cls.tenant_id == _CURRENT_TENANT, include_aliases=True
+)
+
+
 def _add_tenant_criteria(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
@@ -45,16 +56,7 @@ def _add_tenant_criteria(state: ORMExecuteState) -> None:
         return  # the criteria travel with the original statement's loader options
     if state.execution_options.get(ALL_TENANTS) or not _orm_filter_enabled():
         return
-    tid = current_tenant_id()  # captured before the lambda: SQLAlchemy caches the lambda
-    if tid is None:
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id.is_(None), include_aliases=True
-        )
-    else:
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True
-        )
-    state.statement = state.statement.options(criteria)
+    state.statement = state.statement.options(_TENANT_CRITERIA)
 
 
 def _stamp_and_check(session: Session, _flush_context: object, _instances: object) -> None:

@@ -14,22 +14,32 @@ _CSP = (
 )
 
 
+_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
+    """Add each header the view did not set itself (one pass: this runs on every response)."""
+    headers = response.headers
+    present = {key.lower() for key in headers.keys()}  # noqa: SIM118 - Headers, not a dict
+
+    def default(name: str, value: str) -> None:
+        if name.lower() not in present:
+            headers.add(name, value)
+
     nonce = g.get("csp_nonce")
-    response.headers.setdefault(
-        "Content-Security-Policy", _CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    default("Content-Security-Policy", _CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else ""))
+    for name, value in _ALWAYS:
+        default(name, value)
     if current_app.config.get("SESSION_COOKIE_SECURE"):
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+        default("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.path.startswith("/api/") or response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+        default("Cache-Control", "no-store")
     return response
 
 
