@@ -16,9 +16,10 @@ def register_roles():
     return list(CORE_ROLES)
 
 
-@hookimpl(trylast=True)
+@hookimpl(tryfirst=True)
 def register_demo_data(tenant):
-    """Core's demo people and synthetic clients, for every demo tenant."""
+    """Core's demo people (with those the plugins ask for) and synthetic clients, for every
+    demo tenant: first, so the plugins' demo data can use them."""
     from core.accounts.demo import ensure_demo_people
     from core.clients.demo import load
 

@@ -1,6 +1,6 @@
-"""Demo people for demo tenants: a practitioner at the trust and an advisor at each partner;
-in tenants running IPS also an IPS team leader and employment specialists at the trust, and the
-Job Centre Plus work coach gets the IPS advisor role.
+"""Demo people for demo tenants: a practitioner at the trust and an advisor at each partner,
+plus whatever the tenant's plugins ask for through ``register_demo_staff`` (an IPS team, the
+Job Centre Plus work coach's IPS role, a housing worker's role…).
 
 They sign in with the demo passphrase (``DEMO_PASSWORD``, default below), which only ever
 guards synthetic data. Idempotent.
@@ -9,6 +9,7 @@ guards synthetic data. Idempotent.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -16,6 +17,9 @@ from core.accounts.models import Membership, Organisation, User
 from core.accounts.passwords import hash_password
 from core.extensions import db
 from core.tenancy.models import Tenant
+
+if TYPE_CHECKING:
+    from core.plugins.api import DemoStaff
 
 DEFAULT_DEMO_PASSWORD = "stepping stones demo"  # noqa: S105 - guards synthetic demo data only
 
@@ -29,68 +33,61 @@ DEMO_PEOPLE = {
     ("recovery_college", True): ("tutor", "Rob Recovery Tutor"),
 }
 
-#: Tenants with the IPS plugin on: (local part, display name, roles) of the trust's IPS team.
-DEMO_IPS_TEAM = (
-    ("ips-lead", "Imogen Ince", ["ips_team_leader"]),
-    ("es-moore", "Ellis Moore", ["employment_specialist"]),
-    ("es-iqbal", "Sana Iqbal", ["employment_specialist"]),
-    ("es-rees", "Tom Rees", ["employment_specialist"]),
-    ("es-obi", "Grace Obi", ["employment_specialist"]),
-)
-#: Extra roles the core demo people get where a plugin is on: plugin → (organisation kind,
-#: partner) → roles. Demo data only: real tenants give roles through the admin pages or SSO.
-DEMO_PLUGIN_ROLES: dict[str, dict[tuple[str, bool], list[str]]] = {
-    "ips": {("job_centre_plus", True): ["jcp_advisor"]},
-    "step_out": {
-        ("housing_provider", False): ["housing_worker"],
-        ("housing_provider", True): ["housing_provider_partner"],
-    },
-}
-#: The lead role of each plugin, which the demo gives every tenant administrator of a demo
-#: tenant running it (so the one demo sign-in can see every service).
-DEMO_LEAD_ROLES = {"ips": "ips_team_leader", "step_out": "housing_team_leader"}
-
 
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
+def plugin_staff(tenant: Tenant) -> list[DemoStaff]:
+    """What the tenant's plugins ask for (only plugins it has switched on are asked)."""
+    from core.plugins.manager import tenant_hooks
+
+    return [
+        staff
+        for batch in tenant_hooks(tenant).register_demo_staff(tenant=tenant)
+        for staff in batch
+    ]
+
+
 def ensure_demo_people(tenant: Tenant) -> list[str]:
     lines: list[str] = []
-    seen: set[tuple[str, bool]] = set()
-    ips = "ips" in tenant.enabled_plugins
+    staff = plugin_staff(tenant)
     orgs = list(
         db.session.execute(
             sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.key)
         ).scalars()
     )
-    hashes: dict[str, str] = {}
+    first_of_kind: dict[tuple[str, bool], Organisation] = {}
     for org in orgs:
-        key = (org.kind, org.partner)
-        if key not in DEMO_PEOPLE or key in seen:
+        first_of_kind.setdefault((org.kind, org.partner), org)
+    hashes: dict[str, str] = {}
+    for key, org in first_of_kind.items():
+        if key not in DEMO_PEOPLE:
             continue
-        seen.add(key)
         local, name = DEMO_PEOPLE[key]
         roles = ["partner_advisor"] if org.partner else ["practitioner"]
-        for plugin, extra in DEMO_PLUGIN_ROLES.items():
-            if plugin in tenant.enabled_plugins:
-                roles += extra.get(key, [])
+        for extra in staff:
+            adds_to_core_person = extra.person is None and not extra.administrators
+            if adds_to_core_person and (extra.organisation_kind, extra.partner) == key:
+                roles += [role for role in extra.roles if role not in roles]
         lines += _ensure_person(tenant, org, local, name, roles, hashes)
-    trust = next((o for o in orgs if o.kind == "trust" and not o.partner), None)
-    if ips and trust is not None:
-        for local, name, roles in DEMO_IPS_TEAM:
-            lines += _ensure_person(tenant, trust, local, name, roles, hashes)
-    lines += _lead_roles_for_admins(tenant)
+    for extra in staff:
+        org = first_of_kind.get((extra.organisation_kind, extra.partner))
+        if extra.person is not None and org is not None:
+            local, name = extra.person
+            lines += _ensure_person(tenant, org, local, name, list(extra.roles), hashes)
+    lines += _roles_for_admins([r for extra in staff if extra.administrators for r in extra.roles])
     db.session.flush()
     return lines
 
 
-def _lead_roles_for_admins(tenant: Tenant) -> list[str]:
-    leads = [role for plugin, role in DEMO_LEAD_ROLES.items() if plugin in tenant.enabled_plugins]
+def _roles_for_admins(roles: list[str]) -> list[str]:
     lines = []
+    if not roles:
+        return lines
     for member in db.session.execute(sa.select(Membership)).scalars():
         if "tenant_admin" in (member.roles or []):
-            missing = [role for role in leads if role not in member.roles]
+            missing = [role for role in dict.fromkeys(roles) if role not in member.roles]
             if missing:
                 member.roles = [*member.roles, *missing]
                 lines.append(

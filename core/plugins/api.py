@@ -21,6 +21,7 @@ from core.api.etag import etag_for, guarded_update, require_if_match, touch, wit
 from core.audit.service import record as audit
 from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
 from core.clients.models import Client
+from core.clients.sharing import give_consent, share_with
 from core.columns import JSONType, Timestamps, utcnow
 from core.extensions import db
 from core.jobs.runner import JobCancelled, JobError, JobResult
@@ -144,6 +145,26 @@ class ExportSection:
     source: str
 
 
+@dataclass(frozen=True)
+class DemoStaff:
+    """Roles a plugin wants given in its demo tenants (``flask demo load``; demo data only —
+    real tenants give roles through the admin pages or SSO). One of three kinds:
+
+    * ``person=(local part, display name)``: a person of the plugin's own at the demo
+      organisation of ``organisation_kind``/``partner`` (email ``<local>@<tenant>.demo.example``);
+    * ``administrators=True``: the roles go to every tenant administrator, so the one demo
+      sign-in can see every service (a plugin's lead role);
+    * otherwise: the roles go to core's demo person at that kind of organisation (the work coach
+      at Job Centre Plus, the housing officer at a housing provider…).
+    """
+
+    roles: tuple[str, ...]
+    organisation_kind: str = "trust"
+    partner: bool = False
+    person: tuple[str, str] | None = None
+    administrators: bool = False
+
+
 def member_names(membership_ids: Any) -> dict[uuid.UUID, str]:
     """Display names of the current tenant's memberships (staff), for pages, reports and jobs.
 
@@ -165,6 +186,7 @@ def member_names(membership_ids: Any) -> dict[uuid.UUID, str]:
 __all__ = [
     "ChartSpec",
     "Client",
+    "DemoStaff",
     "ExportSection",
     "JSONType",
     "JobCancelled",
@@ -195,6 +217,7 @@ __all__ = [
     "enable_tenant_rls",
     "enqueue_job",
     "etag_for",
+    "give_consent",
     "guarded_update",
     "has_permission",
     "hookimpl",
@@ -205,6 +228,7 @@ __all__ = [
     "public",
     "require_if_match",
     "requires",
+    "share_with",
     "tenant_api_blueprint",
     "tenant_foreign_key",
     "tenant_hooks",

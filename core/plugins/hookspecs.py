@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from core.accounts.models import Membership
     from core.plugins.api import (
+        DemoStaff,
         ExportSection,
         JobKind,
         NavItem,
@@ -271,6 +272,20 @@ def register_demo_data(tenant: Tenant) -> list[str]:
 
     :param tenant: a demo tenant, active in the database session.
     :returns: one line per thing loaded, for the command's output.
+
+    Tenant gating: only plugins enabled for ``tenant`` are called.
+    """
+
+
+@hookspec
+def register_demo_staff(tenant: Tenant) -> list[DemoStaff]:
+    """Name the people and roles the plugin's demo needs in a demo tenant running it.
+
+    Core's demo (``flask demo load``) makes them with its own demo people, before any plugin's
+    ``register_demo_data`` runs, so a plugin never creates accounts itself.
+
+    :param tenant: a demo tenant, active in the database session.
+    :returns: the roles to give, and to whom (see :class:`~core.plugins.api.DemoStaff`).
 
     Tenant gating: only plugins enabled for ``tenant`` are called.
     """

@@ -226,6 +226,13 @@ def register_reports(tenant):
 
 
 @hookimpl
+def register_demo_staff(tenant):
+    from .demo_team import DEMO_STAFF
+
+    return list(DEMO_STAFF)
+
+
+@hookimpl
 def register_demo_data(tenant):
     from .demo import load_demo_data
 

@@ -85,7 +85,7 @@ def load_demo_data(tenant: Any) -> list[str]:
         sa.select(Client.id).where(Client.local_id.like("IPS-%")).limit(1)
     ).first():
         return ["ips: demo data already loaded"]
-    lines = demo_team.prepare_core_demo(tenant)
+    lines: list[str] = []
     staff = demo_team.ips_staff()
     if not staff["specialists"]:
         return [*lines, "ips: no employment specialists in this tenant; demo data skipped"]

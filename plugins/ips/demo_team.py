@@ -2,10 +2,10 @@
 Centre Plus offices (only about clients shared with that office), fidelity reviews showing a
 rising trend with action plans, and client satisfaction surveys.
 
-Core's demo people and clients are made first (core's own demo hook runs last), and the shares
-behind the joint meetings go through core's consent and sharing services, so the demo follows
-the same need-to-know rules as real records. Those are the only core calls outside
-``core.plugins.api``; they happen here, in demo code only.
+The team itself is named in :data:`DEMO_STAFF` (``register_demo_staff``): core makes those people
+with its own demo people, before any plugin's demo data. The shares behind the joint meetings go
+through core's consent and sharing services (``give_consent``, ``share_with``), so the demo follows
+the same need-to-know rules as real records.
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import g
 
-from core.plugins.api import Client, Membership, Organisation, current_tenant_id, db
+from core.plugins.api import (
+    Client,
+    DemoStaff,
+    Membership,
+    Organisation,
+    current_tenant_id,
+    db,
+    give_consent,
+    share_with,
+)
 
 from . import surveys_questions
 from .common import specialists
@@ -43,12 +52,16 @@ REVIEWS = (
 SURVEYS = 150
 
 
-def prepare_core_demo(tenant: Any) -> list[str]:
-    """Core's demo people (with the IPS team) and clients, before the IPS rows that need them."""
-    from core.accounts.demo import ensure_demo_people
-    from core.clients.demo import load
-
-    return ensure_demo_people(tenant) + load(tenant)
+#: The trust's IPS team, the work coach's IPS role and the lead role for the demo administrator.
+DEMO_STAFF = (
+    DemoStaff(roles=("ips_team_leader",), person=("ips-lead", "Imogen Ince")),
+    DemoStaff(roles=("employment_specialist",), person=("es-moore", "Ellis Moore")),
+    DemoStaff(roles=("employment_specialist",), person=("es-iqbal", "Sana Iqbal")),
+    DemoStaff(roles=("employment_specialist",), person=("es-rees", "Tom Rees")),
+    DemoStaff(roles=("employment_specialist",), person=("es-obi", "Grace Obi")),
+    DemoStaff(roles=("jcp_advisor",), organisation_kind="job_centre_plus", partner=True),
+    DemoStaff(roles=("ips_team_leader",), administrators=True),
+)
 
 
 def ips_staff() -> dict[str, Any]:
@@ -88,8 +101,6 @@ def load(world: DemoWorld) -> dict[str, int]:
 
 def _share_with_office(client: Client, office: uuid.UUID, given_on: Any) -> None:
     """Consent for the joint caseload and a share with ``office``, through core's services."""
-    from core.clients.sharing import give_consent, share_with
-
     consent = give_consent(
         client, {"purpose": "jcp_joint_caseload", "method": "verbal", "given_on": given_on}
     )

@@ -202,6 +202,13 @@ def on_client_erasure(tenant, client_id, decision):
 
 
 @hookimpl
+def register_demo_staff(tenant):
+    from .demo import DEMO_STAFF
+
+    return list(DEMO_STAFF)
+
+
+@hookimpl
 def register_demo_data(tenant):
     from .demo import load_demo_data
 

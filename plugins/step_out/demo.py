@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core.plugins.api import db
+from core.plugins.api import DemoStaff, db
 
 from .models import StepOutCrisisEvent, StepOutReferral
 from .services import derive_status, referrals_of, schedule_reviews
@@ -18,6 +18,17 @@ DEMO_PEOPLE = (
     ("9990001006", "Bea", "Quay", 240, True),
     ("9990001073", "Cal", "Jetty", 120, True),
     ("9990001111", "Dee", "Slipway", None, False),
+)
+
+
+#: The housing team's roles in a demo tenant: the trust-side housing worker, the housing
+#: association's officer (a partner: only shared clients), and the lead role for the demo admin.
+DEMO_STAFF = (
+    DemoStaff(roles=("housing_worker",), organisation_kind="housing_provider", partner=False),
+    DemoStaff(
+        roles=("housing_provider_partner",), organisation_kind="housing_provider", partner=True
+    ),
+    DemoStaff(roles=("housing_team_leader",), administrators=True),
 )
 
 

@@ -474,6 +474,40 @@ def test_hook_register_demo_data(app, world: World, admin_engine):
     assert canary_notes(admin_engine, "tenant-c") == []
 
 
+def test_hook_register_demo_staff(app, world: World, admin_engine):
+    """The canary's demo person and the administrators' lead role exist where it is on only."""
+    with admin_engine.begin() as conn:  # administrators without the canary's lead role
+        conn.execute(sa.text("UPDATE membership SET roles = roles - 'canary_keeper'"))
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "tenant-a: demo person canary-keeper@tenant-a.demo.example (canary_keeper, " in (
+        result.output
+    )
+    assert ("register_demo_staff", "tenant-a") in canary.CALLS
+    assert ("register_demo_staff", "tenant-c") not in canary.CALLS
+
+    def roles_of(email: str, slug: str) -> list[list[str]]:
+        with admin_engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.text(
+                        "SELECT m.roles FROM membership m JOIN user_account u ON u.id = m.user_id "
+                        "JOIN tenant t ON t.id = m.tenant_id WHERE u.email = :e AND t.slug = :t"
+                    ),
+                    {"e": email, "t": slug},
+                ).scalars()
+            )
+
+    assert roles_of("canary-keeper@tenant-a.demo.example", "tenant-a") == [["canary_keeper"]]
+    assert roles_of("canary-keeper@tenant-c.demo.example", "tenant-c") == []
+    assert "canary_keeper" in roles_of(world.a.emails["admin"], "tenant-a")[0]
+    assert "canary_keeper" not in roles_of(world.c.emails["admin"], "tenant-c")[0]
+    # Loading again adds nobody and no role twice.
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert "canary-keeper" not in again.output
+    assert roles_of(world.a.emails["admin"], "tenant-a")[0].count("canary_keeper") == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Loading: misspelt hooks and modules without INFO fail loudly at start-up
 # ---------------------------------------------------------------------------------------------

@@ -169,6 +169,17 @@ def on_plugin_disabled(tenant):
 
 
 @hookimpl
+def register_demo_staff(tenant):
+    _called("register_demo_staff", tenant)
+    from core.plugins.api import DemoStaff
+
+    return [
+        DemoStaff(roles=("canary_keeper",), person=("canary-keeper", "Cass Canary Keeper")),
+        DemoStaff(roles=("canary_keeper",), administrators=True),
+    ]
+
+
+@hookimpl
 def register_demo_data(tenant):
     _called("register_demo_data", tenant)
     from .services import seed_welcome_note
