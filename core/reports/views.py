@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 from flask import Response, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 
 from core import audit
 from core.accounts.permissions import requires
@@ -13,6 +16,7 @@ from core.extensions import db
 from core.jobs import services as job_services
 from core.reports import framework
 from core.tenancy.blueprints import tenant_ui_blueprint
+from core.web.fields import NhsDateField
 
 bp = tenant_ui_blueprint("reports", __name__, url_prefix="/reports")
 
@@ -37,6 +41,35 @@ def _small_tenant() -> bool:
     return count <= current_app.config["REPORTS_SYNC_MAX_CLIENTS"]
 
 
+PERIOD = ("period_start", "period_end")
+
+
+class PeriodForm(FlaskForm):
+    """The period as the NHS date input (day, month, year) on the report page. Links, downloads
+    and the API keep ISO dates (``?period_start=2026-04-01``)."""
+
+    class Meta:
+        csrf = False  # the page's form carries the token, checked for every POST
+
+    period_start = NhsDateField(framework.PARAMETER_LABELS["period_start"])
+    period_end = NhsDateField(framework.PARAMETER_LABELS["period_end"])
+
+
+def _typed_period(raw: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """What the page's date inputs say, as ISO dates for ``parse_parameters``, and their errors."""
+    form = PeriodForm(raw)
+    values: dict[str, Any] = {k: v for k, v in raw.items() if k not in PERIOD}
+    errors: dict[str, list[str]] = {}
+    for name in PERIOD:
+        field = form[name]
+        field.validate(form)
+        if field.errors:
+            errors[name] = list(field.errors)
+        elif isinstance(field.data, date):
+            values[name] = field.data.isoformat()
+    return values, errors
+
+
 @bp.route("/")
 @requires("reports.read")
 def index():
@@ -47,13 +80,17 @@ def index():
 @requires("reports.read")
 def report(key: str):
     definition = framework.find_report(key)
-    raw = request.form if request.method == "POST" else request.args
+    raw: Any = request.args
     errors: dict = {}
+    if request.method == "POST":
+        raw, errors = _typed_period(request.form)
     output = None
     try:
         parameters = framework.parse_parameters(definition, raw)
     except InvalidInput as error:
-        errors, parameters = error.field_errors, {}
+        errors, parameters = {**error.field_errors, **errors}, {}
+    if errors:
+        parameters = {}
     if request.method == "POST" and not errors and not request.form.get("run"):
         job_run = job_services.enqueue(
             "core.reports.run",
@@ -69,10 +106,30 @@ def report(key: str):
     return _render(definition, output, raw, errors)
 
 
+def _period_inputs(raw: Any, errors: dict[str, list[str]]) -> PeriodForm:
+    """The date inputs as typed (after a POST) or from the ISO dates of a link, with the
+    page's errors for them (a wrong date, or an end before the start)."""
+    if any(f"{name}[day]" in raw for name in PERIOD):
+        form = PeriodForm(raw)
+    else:
+        known: dict[str, date] = {}
+        for name in PERIOD:
+            try:
+                known[name] = date.fromisoformat(str(raw.get(name) or ""))
+            except ValueError:
+                continue
+        form = PeriodForm(formdata=None, data=known)
+    for name in PERIOD:
+        form[name].errors = list(errors.get(name, []))
+    return form
+
+
 def _render(definition, output, raw, errors, job_run=None):
+    typed = request.form if request.method == "POST" else raw
     return render_template(
         "reports/report.html",
         report=definition,
+        period=_period_inputs(typed, errors),
         output=output,
         chart=framework.bar_chart(output) if output else None,
         values=raw,

@@ -97,8 +97,11 @@ def test_team_leader_runs_the_outcome_table_and_opens_a_figure(
     page.goto(bworld.url("/tenant-a/reports/"))
     page.get_by_role("link", name=OUTCOMES_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("IPS outcomes")
-    page.get_by_label("Period start").fill(START.isoformat())
-    page.get_by_label("Period end").fill(TODAY.isoformat())
+    for legend, day in (("Period start", START), ("Period end", TODAY)):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
     page.get_by_role("button", name="Show the report").click()
     table = page.locator("table.nhsuk-table")
     expect(table).to_contain_text("Clients supported")

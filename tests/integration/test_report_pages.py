@@ -71,3 +71,67 @@ def test_forbidden_api_call_says_which_permission_is_missing(client, world):
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
     assert "memberships.read" in response.json["detail"]
+
+
+def _typed(name: str, day: str, month: str, year: str) -> dict[str, str]:
+    return {f"{name}[day]": day, f"{name}[month]": month, f"{name}[year]": year}
+
+
+def test_the_page_asks_for_the_period_as_day_month_and_year(client, world):
+    signed_in(client, world)
+    page = client.get(f"/{world.a.slug}/reports/ips-outcomes").get_data(as_text=True)
+    for name in ("period_start", "period_end"):
+        for part in ("day", "month", "year"):
+            assert f'name="{name}[{part}]"' in page
+    assert 'type="date"' not in page
+
+
+def test_a_typed_period_runs_the_report_for_those_dates(client, world):
+    signed_in(client, world)
+    data = {
+        "run": "1",
+        **_typed("period_start", "1", "4", "2026"),
+        **_typed("period_end", "31", "3", "2027"),
+    }
+    page = client.post(f"/{world.a.slug}/reports/ips-outcomes", data=data).get_data(as_text=True)
+    assert "nhsuk-error-summary" not in page
+    assert "nhsuk-table" in page
+    assert "1 April 2026 to 31 March 2027" in page
+    downloads = re.findall(r'href="([^"]*format=csv[^"]*)"', page)
+    assert downloads and "period_start=2026-04-01" in downloads[0].replace("&amp;", "&")
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        (
+            _typed("period_start", "31", "2", "2026"),
+            "period_start",
+            "Period start must be a real date",
+        ),
+        (
+            _typed("period_start", "", "2", "2026"),
+            "period_start",
+            "Period start must include a day",
+        ),
+        (
+            {**_typed("period_start", "1", "5", "2026"), **_typed("period_end", "1", "4", "2026")},
+            "period_end",
+            "The end of the period must be on or after its start.",
+        ),
+    ],
+)
+def test_a_wrong_typed_period_is_one_error_at_its_field_with_what_was_typed(
+    client, world, typed, field, message
+):
+    signed_in(client, world)
+    response = client.post(f"/{world.a.slug}/reports/ips-outcomes", data={"run": "1", **typed})
+    page = response.get_data(as_text=True)
+    assert page.count("nhsuk-error-summary__title") == 1
+    assert f'href="#{field}-day">{message}</a>' in page
+    assert "nhsuk-table" not in page
+    for key, value in typed.items():
+        if value:
+            assert re.search(rf'name="{re.escape(key)}"[^>]*value="{value}"', page) or re.search(
+                rf'value="{value}"[^>]*name="{re.escape(key)}"', page
+            ), f"{key} keeps {value!r}"
