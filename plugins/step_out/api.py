@@ -25,9 +25,9 @@ from core.plugins.api import (
 )
 
 from . import housing_search, services
+from .crisis_counts import as_of_date, client_outcomes
 from .crisis_import import max_bytes, start_crisis_import
 from .models import StepOutAction, StepOutOffer, StepOutReview
-from .reports import _as_of, client_outcomes
 from .schemas import (
     StepOutActionSchema,
     StepOutActionUpdateSchema,
@@ -279,5 +279,5 @@ class Outcomes(MethodView):
     def get(self, query):
         """Per-client before/after figures (``step-out-crisis/2``) of the clients you may see."""
         return client_outcomes(
-            _as_of(as_of=query.get("as_of")), visible_clients_clause(g.membership)
+            as_of_date(as_of=query.get("as_of")), visible_clients_clause(g.membership)
         )

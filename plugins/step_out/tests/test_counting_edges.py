@@ -11,8 +11,9 @@ import pytest
 
 from core.extensions import db
 from core.tenancy.context import tenant_context
+from plugins.step_out.crisis_counts import client_outcomes, cohort_figures
 from plugins.step_out.models import StepOutReferral
-from plugins.step_out.reports import client_outcomes, cohort_figures, run_crisis_report
+from plugins.step_out.reports import run_crisis_report
 
 from .test_report import _client, _events
 

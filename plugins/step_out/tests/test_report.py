@@ -9,8 +9,9 @@ import pytest
 from core.extensions import db
 from core.plugins.api import Client
 from core.tenancy.context import tenant_context
+from plugins.step_out.crisis_counts import client_outcomes, cohort_figures
 from plugins.step_out.models import StepOutCrisisEvent, StepOutReferral
-from plugins.step_out.reports import client_outcomes, cohort_figures, run_crisis_report
+from plugins.step_out.reports import run_crisis_report
 from plugins.step_out.services import add_months, delayed_days
 
 AS_OF = date(2027, 3, 1)

@@ -74,12 +74,8 @@ def _seed() -> dict[str, object]:
 def test_report_figures_on_sqlite(sqlite_tenant):
     from core.extensions import db
     from core.tenancy.context import tenant_context
-    from plugins.step_out.reports import (
-        client_outcomes,
-        cohort_figures,
-        crisis_drilldown,
-        run_crisis_report,
-    )
+    from plugins.step_out.crisis_counts import client_outcomes, cohort_figures
+    from plugins.step_out.reports import crisis_drilldown, run_crisis_report
 
     app, tenant_id = sqlite_tenant
     with app.app_context(), tenant_context(tenant_id):
