@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security import harness
+from tests.security import harness, matrix_cells
 
 #: The endpoints of the work slice (UI and API blueprints).
 WORK_BLUEPRINTS = ("ips_work.", "ips_work_api.")
@@ -20,6 +20,7 @@ def work_routes_only(monkeypatch):
         return [r for r in every_route(app) if r.endpoint.startswith(WORK_BLUEPRINTS)]
 
     monkeypatch.setattr(harness, "tenant_routes", work_routes)
+    monkeypatch.setattr(matrix_cells, "tenant_routes", work_routes)  # what build_cells calls
 
 
 @pytest.mark.parametrize("orm_filter", [True, False], ids=["orm-and-rls", "rls-only"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import tests.security.harness as harness
+import tests.security.matrix_cells as matrix_cells
 import tests.security.test_isolation_matrix as matrix
 
 
@@ -20,6 +21,7 @@ def step_out_routes_only(monkeypatch):
         return [r for r in everything(app) if "/step-out" in r.rule]
 
     monkeypatch.setattr(harness, "tenant_routes", step_out_routes)
+    monkeypatch.setattr(matrix_cells, "tenant_routes", step_out_routes)  # what build_cells calls
     monkeypatch.setattr(matrix, "tenant_routes", step_out_routes)
 
 
