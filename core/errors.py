@@ -25,6 +25,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class PreconditionFailed(DomainError):
+    """The row changed after the caller's ``If-Match`` was checked (a concurrent write won)."""
+
+    status = 412
+
+
 class InvalidInput(DomainError):
     """Input that parsed but breaks a rule; ``field_errors`` maps field name → messages."""
 

@@ -93,6 +93,11 @@ def from_http_exception(error: HTTPException) -> Response:
     errors = None
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") if isinstance(data, dict) else None
+    message = data.get("message") if isinstance(data, dict) else None
+    if message and detail is not None:
+        # Our own words from ``flask_smorest.abort(status, message=…)`` (what to do about a 412
+        # or 428), rather than werkzeug's generic description of the status.
+        detail = str(message)
     if messages:
         # webargs nests messages under the location ("json", "query"); the pointer is the field.
         flat: Any = messages

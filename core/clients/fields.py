@@ -7,6 +7,7 @@ everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,44 @@ from marshmallow import ValidationError, fields
 
 from core.clients import nhs_number, postcode
 from core.clients.codelists import CodeList
+
+#: Line breaks and tabs belong in free text (a note); no other control character belongs anywhere.
+_TEXT_CONTROLS = frozenset("\n\r\t")
+
+
+class Text(fields.String):
+    """A string with no control characters: none at all on one line (a name, an identifier),
+    only line breaks and tabs in free text (``multiline=True``).
+
+    PostgreSQL cannot store NUL at all (it failed the request with a server error), and a name
+    holding a line break or an escape sequence breaks letters, CSV files and matching.
+    """
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allowed_controls = _TEXT_CONTROLS if multiline else frozenset()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # Surrounding whitespace (a tab pasted from a spreadsheet) is trimmed later, not refused.
+        if text is not None and any(
+            unicodedata.category(c) == "Cc" and c not in self.allowed_controls for c in text.strip()
+        ):
+            raise ValidationError("Remove the control characters (such as NUL or a line break)")
+        return text
+
+
+class Email(fields.Email):
+    """An email address; surrounding spaces are dropped and a blank one means "none", as for
+    every other optional field."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return (text.strip() or None) if text is not None else None
+
+    def _validate(self, value: Any) -> None:
+        if value is not None:
+            super()._validate(value)
 
 
 class NhsNumber(fields.String):
@@ -76,6 +115,8 @@ class PastDate(fields.Date):
 
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
+#: The shortest real number (a UK number without its 0 has 9 digits; other countries fewer).
+_PHONE_MIN_DIGITS = 7
 
 
 class Phone(fields.String):
@@ -83,6 +124,7 @@ class Phone(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if text is None or text.strip() == "":
             return None
-        if not _PHONE.match(text.strip()):
+        text = text.strip()
+        if not _PHONE.match(text) or sum(c.isdigit() for c in text) < _PHONE_MIN_DIGITS:
             raise ValidationError("Enter a phone number, like 01632 960 001 or +44 7700 900 982")
-        return text.strip()
+        return text

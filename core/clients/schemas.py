@@ -12,7 +12,7 @@ from core.clients.codelists import (
     ETHNIC_CATEGORY,
     GENDER_IDENTITY,
 )
-from core.clients.fields import Code, NhsNumber, PastDate, Phone, Postcode
+from core.clients.fields import Code, Email, NhsNumber, PastDate, Phone, Postcode, Text
 
 _NAME = validate.Length(min=1, max=100)
 
@@ -21,19 +21,19 @@ class ClientInputSchema(Schema):
     """Fields a person may write. Used for create (all rules) and update (partial)."""
 
     nhs_number = NhsNumber(allow_none=True, metadata={"example": "999 000 0018"})
-    local_id = fields.String(allow_none=True, validate=validate.Length(max=40))
-    given_name = fields.String(required=True, validate=_NAME)
-    family_name = fields.String(required=True, validate=_NAME)
-    preferred_name = fields.String(allow_none=True, validate=validate.Length(max=100))
+    local_id = Text(allow_none=True, validate=validate.Length(max=40))
+    given_name = Text(required=True, validate=_NAME)
+    family_name = Text(required=True, validate=_NAME)
+    preferred_name = Text(allow_none=True, validate=validate.Length(max=100))
     date_of_birth = PastDate(required=True)
     gender_identity = Code(GENDER_IDENTITY, allow_none=True)
     ethnic_category = Code(ETHNIC_CATEGORY, allow_none=True)
-    address_line_1 = fields.String(allow_none=True, validate=validate.Length(max=200))
-    address_line_2 = fields.String(allow_none=True, validate=validate.Length(max=200))
-    town = fields.String(allow_none=True, validate=validate.Length(max=100))
+    address_line_1 = Text(allow_none=True, validate=validate.Length(max=200))
+    address_line_2 = Text(allow_none=True, validate=validate.Length(max=200))
+    town = Text(allow_none=True, validate=validate.Length(max=100))
     postcode = Postcode(allow_none=True)
     phone = Phone(allow_none=True)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    email = Email(allow_none=True, validate=validate.Length(max=320))
     key_worker_membership_id = fields.UUID(allow_none=True)
 
 
@@ -116,21 +116,21 @@ class PartnerClientSchema(ClientSchema):
 
 
 class ClientListQuerySchema(Schema):
-    q = fields.String(
+    q = Text(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Name (typo-tolerant), NHS number or local id."},
     )
     nhs_number = NhsNumber()
     date_of_birth = fields.Date()
-    local_id = fields.String(validate=validate.Length(max=40))
+    local_id = Text(validate=validate.Length(max=40))
     status = fields.String(validate=validate.OneOf(["open", "closed"]))
     key_worker_membership_id = fields.UUID()
 
 
 class DuplicateQuerySchema(Schema):
     nhs_number = NhsNumber()
-    given_name = fields.String(validate=_NAME)
-    family_name = fields.String(validate=_NAME)
+    given_name = Text(validate=_NAME)
+    family_name = Text(validate=_NAME)
     date_of_birth = fields.Date()
 
 
@@ -138,11 +138,11 @@ class ConsentInputSchema(Schema):
     purpose = Code(CONSENT_PURPOSES, required=True)
     given_on = PastDate(required=True)
     method = Code(CONSENT_METHODS, required=True)
-    notes = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    notes = Text(multiline=True, allow_none=True, validate=validate.Length(max=1000))
 
 
 class ConsentWithdrawSchema(Schema):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = Text(multiline=True, allow_none=True, validate=validate.Length(max=500))
 
 
 class ConsentSchema(Schema):
@@ -167,7 +167,7 @@ class ShareInputSchema(Schema):
 
 
 class ShareEndSchema(Schema):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = Text(multiline=True, allow_none=True, validate=validate.Length(max=500))
 
 
 class ShareSchema(Schema):
@@ -187,7 +187,7 @@ class ContactInputSchema(Schema):
     occurred_at = fields.AwareDateTime(required=True)
     method = Code(CONTACT_METHODS, required=True)
     duration_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=24 * 60))
-    summary = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    summary = Text(multiline=True, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
     def _not_in_future(self, data, **_kwargs):
@@ -199,7 +199,7 @@ class ContactInputSchema(Schema):
 
 
 class NoteInputSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    text = Text(multiline=True, required=True, validate=validate.Length(min=1, max=20000))
     corrects_note_id = fields.UUID(allow_none=True)
 
 

@@ -7,13 +7,15 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
 from core.accounts.models import Membership
+from core.api.etag import STALE_MESSAGE
 from core.audit.service import record_now
 from core.clients.access import visible_clients
 from core.clients.models import Client
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from core.extensions import db
 
 
@@ -146,6 +148,15 @@ def _audit_duplicate_warning(found: list[Client]) -> None:
     )
 
 
+def _save(client: Client) -> None:
+    """Write a change to ``client``: 412 if another request changed it since ``If-Match`` was
+    checked (the ORM's version check finds no row at the version read), never a server error."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise PreconditionFailed(STALE_MESSAGE) from None
+
+
 def create_client(data: dict[str, Any]) -> Client:
     data = _clean(dict(data))
     confirmed = bool(data.pop("confirm_not_duplicate", False))
@@ -195,7 +206,7 @@ def update_client(client: Client, changes: dict[str, Any]) -> Client:
     for key in changed:
         setattr(client, key, changes[key])
     if changed:
-        db.session.flush()
+        _save(client)
     # Recorded even when nothing changed: the response carries the whole record (a read).
     audit.record(
         "client.update", object_type="client", object_id=client.id, details={"fields": changed}
@@ -209,7 +220,7 @@ def close_client(client: Client, reason: str, closed_on: date | None) -> Client:
     client.status = "closed"
     client.closed_reason = reason
     client.closed_on = closed_on or date.today()
-    db.session.flush()
+    _save(client)
     audit.record(
         "client.close", object_type="client", object_id=client.id, details={"reason": reason}
     )
@@ -220,6 +231,6 @@ def reopen_client(client: Client) -> Client:
     if client.status == "open":
         raise Conflict("This client's record is already open.")
     client.status, client.closed_reason, client.closed_on = "open", None, None
-    db.session.flush()
+    _save(client)
     audit.record("client.reopen", object_type="client", object_id=client.id)
     return client

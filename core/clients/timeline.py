@@ -21,6 +21,9 @@ from core.errors import InvalidInput
 from core.extensions import db
 from core.plugins.manager import tenant_hooks
 
+#: How many of each plugin's entries for one client are fetched (and so counted in the total).
+PLUGIN_ENTRIES_COUNTED = 500
+
 
 @dataclass
 class Entry:
@@ -91,7 +94,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def entries(client: Client, *, page: int = 1, page_size: int = 25) -> tuple[list[Entry], int]:
-    """One page of the timeline and the total number of core entries."""
+    """One page of the timeline and the total number of its entries (plugins' included)."""
     partner_org = g.membership.organisation_id if is_partner_viewer() else None
     contacts = sa.select(Contact).where(Contact.client_id == client.id)
     notes = sa.select(Note).where(Note.client_id == client.id)
@@ -151,8 +154,14 @@ def entries(client: Client, *, page: int = 1, page_size: int = 25) -> tuple[list
             )
         )
     if partner_org is None:
+        # Plugins are asked for more than the page needs so that ``total`` counts all their
+        # entries, whatever the page size (a client has a handful of plugin events; asking
+        # for only ``wanted`` made the total shrink with the page size).
         for batch in tenant_hooks(g.tenant).register_timeline_entries(
-            tenant=g.tenant, client_id=client.id, viewer=g.membership, limit=wanted
+            tenant=g.tenant,
+            client_id=client.id,
+            viewer=g.membership,
+            limit=max(wanted, PLUGIN_ENTRIES_COUNTED),
         ):
             for item in batch:
                 found.append(
