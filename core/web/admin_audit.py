@@ -34,16 +34,22 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _at_most_80(label: str) -> Length:
+    return Length(max=80, message=f"{label} must be 80 characters or fewer")
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    action = StringField("Action", filters=[_strip], validators=[Optional(), Length(max=80)])
+    action = StringField("Action", filters=[_strip], validators=[Optional(), _at_most_80("Action")])
     person = SelectField("Who", choices=[("", "Anyone")], default="")
     object_type = StringField(
-        "Object type", filters=[_strip], validators=[Optional(), Length(max=80)]
+        "Object type", filters=[_strip], validators=[Optional(), _at_most_80("Object type")]
     )
-    object_id = StringField("Object ID", filters=[_strip], validators=[Optional(), Length(max=80)])
+    object_id = StringField(
+        "Object ID", filters=[_strip], validators=[Optional(), _at_most_80("Object ID")]
+    )
     since = NhsDateField("From")
     until = NhsDateField("To")
 
@@ -91,7 +97,8 @@ def _filters(form: AuditFilterForm, people: dict[str, str]) -> dict[str, Any] | 
         "object_type": form.object_type.data or None,
         "object_id": form.object_id.data or None,
         "since": _start_of(since) if since else None,
-        "until": _start_of(until + timedelta(days=1)) if until else None,
+        # To the last day a date box can hold (31 12 9999) means no end at all.
+        "until": _start_of(until + timedelta(days=1)) if until and until < date.max else None,
     }
     return {k: v for k, v in filters.items() if v is not None}
 

@@ -9,6 +9,8 @@ person's input kept.
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 from flask import (
     Response,
@@ -26,7 +28,7 @@ from wtforms import BooleanField, StringField
 
 from core import audit
 from core.accounts.permissions import requires
-from core.clients import codelists, export, services
+from core.clients import codelists, export, nhs_number, services
 from core.clients.access import is_partner_viewer
 from core.clients.schemas import (
     PARTNER_FIELDS,
@@ -39,8 +41,9 @@ from core.clients.search import search_statement
 from core.errors import Conflict, InvalidInput
 from core.extensions import db
 from core.tenancy.blueprints import tenant_ui_blueprint
-from core.web.clients import load_client, staff_choices
+from core.web.clients import SearchForm, list_filters, load_client, staff_choices
 from core.web.fields import NhsDateField
+from core.web.filters import uk_date
 from core.web.form_helpers import (
     ConfirmForm,
     Select,
@@ -50,6 +53,7 @@ from core.web.form_helpers import (
     form_data,
     posted,
     render_form,
+    short_label,
 )
 
 bp = tenant_ui_blueprint("client_forms", __name__, url_prefix="/clients")
@@ -120,12 +124,13 @@ def create():
             except services.LikelyDuplicate as error:
                 db.session.rollback()
                 duplicates = error.duplicates
-                form.confirm_not_duplicate.errors = [
-                    "A client with this NHS number already exists"
-                    if not error.can_confirm
-                    else "A client with the same name and date of birth already exists. Check "
-                    "the records below; if this is a different person, tick the box"
-                ]
+                if error.can_confirm:
+                    form.confirm_not_duplicate.errors = [
+                        "A client with the same name and date of birth already exists. Check "
+                        "the records below; if this is a different person, tick the box"
+                    ]
+                else:  # the same NHS number: no tick box can help, the number is the problem
+                    form.nhs_number.errors = ["A client with this NHS number already exists"]
             except InvalidInput as error:
                 db.session.rollback()
                 apply_errors(form, error.field_errors)
@@ -135,6 +140,7 @@ def create():
         "clients/form_client.html",
         form,
         duplicates=duplicates,
+        can_confirm=bool(form.confirm_not_duplicate.errors),
         editing=None,
         page_title="Add a client",
         breadcrumbs=[{"text": "Clients", "href": url_for("clients.list")}],
@@ -154,6 +160,7 @@ def edit(client_id: str):
         form.gender_identity.data = client.gender_identity or ""
         form.ethnic_category.data = client.ethnic_category or ""
     version = request.form.get("version", type=int)
+    changed_since: list[tuple[str, str]] | None = None
     if posted(form):
         dates_bad = date_errors(form)
         data = form_data(form, CLIENT_FIELDS)
@@ -163,11 +170,10 @@ def edit(client_id: str):
             apply_errors(form, error.normalized_messages())
             loaded = None
         if version != client.version:
-            flash(
-                "Someone else changed this record while you were editing it. Check their "
-                "changes below, then make yours again."
-            )
-            return redirect(url_for("client_forms.edit", client_id=client.id))
+            # A colleague saved first. Keep what this person typed, show what the record says
+            # now, and take the current version so that saving again, once checked, works.
+            changed_since = _record_now(client, form)
+            loaded = None
         if loaded is not None and not dates_bad:
             try:
                 services.update_client(client, loaded)
@@ -177,11 +183,13 @@ def edit(client_id: str):
             except InvalidInput as error:
                 db.session.rollback()
                 apply_errors(form, error.field_errors)
-    return render_form(
+    response = render_form(
         "clients/form_client.html",
         form,
         duplicates=[],
         editing=client,
+        changed_since=changed_since,
+        form_has_errors=changed_since is not None,
         page_title=f"Change {client.given_name} {client.family_name}’s details",
         breadcrumbs=[
             {"text": "Clients", "href": url_for("clients.list")},
@@ -191,6 +199,40 @@ def edit(client_id: str):
             },
         ],
     )
+    return (response, 409) if changed_since is not None else response
+
+
+def _shown(client: Any, name: str) -> str:
+    """A record's field as the record page shows it."""
+    value = getattr(client, name)
+    if value is None or value == "":
+        return "Not recorded"
+    if name == "date_of_birth":
+        return uk_date(value)
+    if name == "nhs_number":
+        return nhs_number.display(value)
+    if name == "gender_identity":
+        return codelists.GENDER_IDENTITY.label(value) or value
+    if name == "ethnic_category":
+        return codelists.ETHNIC_CATEGORY.label(value) or value
+    if name == "key_worker_membership_id":
+        return dict(staff_choices()).get(str(value), "A former member of staff")
+    return str(value)
+
+
+def _record_now(client: Any, form: ClientForm) -> list[tuple[str, str]]:
+    """(label, value now on the record) of each field where the form differs from the record,
+    compared loosely (spaces and case) so a retyped postcode is not a difference."""
+
+    def loose(value: Any) -> str:
+        text = value.isoformat() if isinstance(value, date) else str(value or "")
+        return "".join(text.split()).replace("-", "").upper()
+
+    return [
+        (short_label(form[name]), _shown(client, name))
+        for name in CLIENT_FIELDS
+        if loose(form[name].data) != loose(getattr(client, name))
+    ]
 
 
 class CloseForm(FlaskForm):
@@ -255,12 +297,10 @@ def reopen(client_id: str):
 @bp.route("/export.csv")
 @requires("clients.export")
 def export_csv():
-    from core.clients.schemas import ClientListQuerySchema
-
-    filters = ClientListQuerySchema().load(
-        {k: v for k, v in request.args.items() if k in ("q", "status") and v}
-    )
-    fields = PARTNER_FIELDS if is_partner_viewer() else tuple(ClientSchema().fields)
+    # The filters of the list page it is linked from, read the same way: the rows on screen.
+    partner = is_partner_viewer()
+    filters = list_filters(SearchForm(request.args), partner)
+    fields = PARTNER_FIELDS if partner else tuple(ClientSchema().fields)
     audit.record(
         "client.export", object_type="client", details={k: str(v) for k, v in filters.items()}
     )

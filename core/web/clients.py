@@ -65,25 +65,39 @@ def load_client(client_id: str, *, audit_read: bool = False):
         abort(404)
 
 
-@bp.route("/")
-@requires("clients.read")
-def list():
-    form = SearchForm(request.args)
-    partner = is_partner_viewer()
+def list_filters(form: SearchForm, partner: bool) -> dict:
+    """The search filters a list page shows, from its form: the CSV download uses the same,
+    so "Download this list" gives the rows on the screen (open clients only by default)."""
     if not partner:
         form.key_worker.choices = [("", "Anyone"), ("me", "Me"), *staff_choices()]
     form.validate()
     filters = {"q": (form.q.data or "").strip() or None}
     if request.args.get("status") is None:
         filters["status"] = "open"
-    elif form.status.data:
+    elif form.status.data in ("open", "closed"):
         filters["status"] = form.status.data
     key_worker = form.key_worker.data if not partner else ""
     if key_worker == "me":
         filters["key_worker_membership_id"] = g.membership.id
     elif key_worker:
         filters["key_worker_membership_id"] = tenant_uuid(key_worker)
-    filters = {k: v for k, v in filters.items() if v}
+    if form.q.errors:
+        form.q.errors = [f"{form.q.label.text} must be 100 characters or fewer"]
+        filters["q"] = filters["q"][:100]
+    if form.key_worker.errors:  # a hand-edited address: do not filter by an unknown person
+        filters.pop("key_worker_membership_id", None)
+    for field in (form.status, form.key_worker):
+        if field.errors:
+            field.errors = [f"Choose a {field.label.text.lower()} from the list"]
+    return {k: v for k, v in filters.items() if v}
+
+
+@bp.route("/")
+@requires("clients.read")
+def list():
+    form = SearchForm(request.args)
+    partner = is_partner_viewer()
+    filters = list_filters(form, partner)
     stmt = search_statement(**filters)
     total = db.session.execute(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
@@ -107,6 +121,7 @@ def list():
         page_url=lambda p: url_for("clients.list", **args, page=p),
         partner=partner,
         searched=bool(filters.get("q")),
+        form_has_errors=any(f.errors for f in form),
         page_title="Clients",
     )
 
@@ -118,6 +133,10 @@ def record(client_id: str):
     partner = is_partner_viewer()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries, total = timeline.entries(client, page=page, page_size=20)
+    last = max(1, math.ceil(total / 20))
+    if page > last:  # a page past the end (an old link, a typed number): show the last one
+        page = last
+        entries, total = timeline.entries(client, page=page, page_size=20)
     org_names = {str(o.id): o.name for o in db.session.execute(sa.select(Organisation)).scalars()}
     # Names only of the people this page mentions, not every member of the tenant.
     mentioned = {client.key_worker_membership_id} | {
@@ -150,7 +169,7 @@ def record(client_id: str):
         entries=entries,
         total=total,
         page=page,
-        pages=max(1, math.ceil(total / 20)),
+        pages=last,
         org_names=org_names,
         people=people,
         panels=[

@@ -7,6 +7,7 @@ lists everything at once and the person's input is kept.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -56,7 +57,35 @@ REQUIRED = {
     "family_name": "Enter the client's family name",
     "date_of_birth": "Enter a date of birth",
     "reason": "Choose a reason",
+    "method": "Choose how you contacted them",
 }
+
+#: marshmallow's own wording (for API callers) and what a person reads instead on a page.
+_EMPTY = ("Missing data for required field.", "Field may not be null.")
+_TOO_LONG = re.compile(
+    r"^(?:Length must be between \d+ and (\d+)|Longer than maximum length (\d+))\.$"
+)
+EMAIL = "Enter an email address in the correct format, like name@example.com"
+
+
+def short_label(field: Any) -> str:
+    """A field's label without "(optional)", to start a sentence about it."""
+    return field.label.text.replace(" (optional)", "")
+
+
+def plain_words(field: Any, message: str) -> str:
+    """One schema message in the NHS style: "Enter …", "… must be 100 characters or fewer"."""
+    if message in _EMPTY:
+        return REQUIRED.get(field.name, f"Enter {short_label(field).lower()}")
+    if message == "Not a valid email address.":
+        return EMAIL
+    if message == "Not a valid UUID.":
+        return f"Choose a {short_label(field).lower()} from the list"
+    too_long = _TOO_LONG.match(message)
+    if too_long:
+        limit = int(too_long.group(1) or too_long.group(2))
+        return f"{short_label(field)} must be {limit:,} characters or fewer"
+    return message
 
 
 def apply_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
@@ -67,8 +96,7 @@ def apply_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
         if field.errors:  # one message per field: the first problem found
             continue
         text = problems if isinstance(problems, list) else [str(problems)]
-        text = [REQUIRED.get(name, t) if "Missing data" in str(t) else str(t) for t in text]
-        field.errors = text[:1]
+        field.errors = [plain_words(field, str(t)) for t in text[:1]]
 
 
 def date_errors(form: FlaskForm) -> bool:
@@ -81,9 +109,9 @@ def date_errors(form: FlaskForm) -> bool:
 
 
 def render_form(template: str, form: FlaskForm, **context: Any):
-    return render_template(
-        template, form=form, form_has_errors=any(f.errors for f in form), **context
-    )
+    """Render a form page; ``form_has_errors=True`` marks a problem that is on no field."""
+    has_errors = bool(context.pop("form_has_errors", False)) or any(f.errors for f in form)
+    return render_template(template, form=form, form_has_errors=has_errors, **context)
 
 
 class ConfirmForm(FlaskForm):

@@ -17,6 +17,7 @@ from core.accounts.models import Organisation
 from core.accounts.permissions import requires
 from core.clients import codelists, sharing, timeline
 from core.clients.access import is_partner_viewer
+from core.clients.models import Note
 from core.clients.schemas import ConsentInputSchema, ContactInputSchema, NoteInputSchema
 from core.errors import Conflict, InvalidInput, NotFound
 from core.extensions import db
@@ -24,6 +25,7 @@ from core.tenancy.scoping import tenant_uuid
 from core.web.client_forms import bp
 from core.web.clients import load_client
 from core.web.fields import NhsDateField
+from core.web.filters import LONDON, uk_date, uk_datetime
 from core.web.form_helpers import (
     ConfirmForm,
     Select,
@@ -33,6 +35,8 @@ from core.web.form_helpers import (
     posted,
     render_form,
 )
+
+MAX_MINUTES = 24 * 60  # as ContactInputSchema allows
 
 
 class ContactForm(FlaskForm):
@@ -56,50 +60,28 @@ def add_contact(client_id: str):
             str(today.month),
             str(today.year),
         )
-    if posted(form) and not date_errors(form):
-        if not isinstance(form.occurred_on.data, date):  # None, or unset when no parts sent
-            form.occurred_on.errors = ["Enter the date of the contact"]
-        else:
-            from zoneinfo import ZoneInfo
-
-            # No time given: now for a contact today (it cannot be in the future), midday else.
-            local_now = datetime.now(ZoneInfo("Europe/London"))
-            if form.occurred_on.data == local_now.date():
-                hour, minute = local_now.hour, local_now.minute
-            else:
-                hour, minute = 12, 0
-            raw_time = (form.occurred_time.data or "").strip().lower().replace(".", ":")
-            if raw_time:
-                try:
-                    parsed = datetime.strptime(raw_time, "%H:%M")
-                    hour, minute = parsed.hour, parsed.minute
-                except ValueError:
-                    form.occurred_time.errors = ["Enter a time like 14:30"]
-            if not form.occurred_time.errors:
-                from zoneinfo import ZoneInfo
-
-                when = (
-                    datetime.combine(form.occurred_on.data, datetime.min.time())
-                    .replace(hour=hour, minute=minute, tzinfo=ZoneInfo("Europe/London"))
-                    .astimezone(UTC)
-                )
-                payload = {
-                    "occurred_at": when.isoformat(),
-                    "method": form.method.data,
-                    "duration_minutes": form.duration_minutes.data,
-                    "summary": (form.summary.data or "").strip() or None,
-                }
-                try:
-                    data = ContactInputSchema().load(payload)
-                    timeline.record_contact(client, data)
-                    db.session.commit()
-                    flash("The contact has been recorded.")
-                    return redirect(url_for("clients.record", client_id=client.id))
-                except ValidationError as error:
-                    messages = error.normalized_messages()
-                    if "occurred_at" in messages:
-                        form.occurred_on.errors = ["The contact cannot be in the future"]
-                    apply_errors(form, messages)
+    if posted(form):
+        date_errors(form)
+        _check_duration(form.duration_minutes)
+        when = _occurred_at(form)
+        if when is not None and not any(f.errors for f in form):
+            payload = {
+                "occurred_at": when.isoformat(),
+                "method": form.method.data,
+                "duration_minutes": form.duration_minutes.data,
+                "summary": (form.summary.data or "").strip() or None,
+            }
+            try:
+                data = ContactInputSchema().load(payload)
+                timeline.record_contact(client, data)
+                db.session.commit()
+                flash("The contact has been recorded.")
+                return redirect(url_for("clients.record", client_id=client.id))
+            except ValidationError as error:
+                messages = error.normalized_messages()
+                if "occurred_at" in messages:
+                    form.occurred_on.errors = ["The contact cannot be in the future"]
+                apply_errors(form, messages)
     return render_form(
         "clients/form_simple.html",
         form,
@@ -108,6 +90,43 @@ def add_contact(client_id: str):
         heading="Record a contact",
         button="Save contact",
         page_title="Record a contact",
+    )
+
+
+def _check_duration(field: IntegerField) -> None:
+    """Refuse, rather than drop, a duration that is not a whole number of minutes in a day."""
+    if field.errors:  # typed, but not a whole number ("20 mins")
+        field.errors = ["Enter how long the contact took in minutes, like 30"]
+    elif field.data is not None and not 0 <= field.data <= MAX_MINUTES:
+        field.errors = [f"Enter how long the contact took, from 0 to {MAX_MINUTES} minutes"]
+
+
+def _occurred_at(form: ContactForm) -> datetime | None:
+    """When the contact happened, in UTC, from the date and optional time boxes; None (with
+    the problem on its field) when they do not say. No time: now for a contact today (it
+    cannot be in the future), midday for another day."""
+    if form.occurred_on.errors:
+        return None
+    if not isinstance(form.occurred_on.data, date):  # None, or unset when no parts sent
+        form.occurred_on.errors = ["Enter the date of the contact"]
+        return None
+    local_now = datetime.now(LONDON)
+    if form.occurred_on.data == local_now.date():
+        hour, minute = local_now.hour, local_now.minute
+    else:
+        hour, minute = 12, 0
+    raw_time = (form.occurred_time.data or "").strip().lower().replace(".", ":")
+    if raw_time:
+        try:
+            parsed = datetime.strptime(raw_time, "%H:%M")
+            hour, minute = parsed.hour, parsed.minute
+        except ValueError:
+            form.occurred_time.errors = ["Enter a time like 14:30"]
+            return None
+    return (
+        datetime.combine(form.occurred_on.data, datetime.min.time())
+        .replace(hour=hour, minute=minute, tzinfo=LONDON)
+        .astimezone(UTC)
     )
 
 
@@ -121,15 +140,14 @@ def add_note(client_id: str):
     client = load_client(client_id)
     if is_partner_viewer():
         abort(403)
-    corrects = tenant_uuid(request.args.get("corrects")) if request.args.get("corrects") else None
+    original = _note_to_correct(client, request.args.get("corrects"))
+    corrects = original.id if original is not None else None
     form = NoteForm()
     if form.validate_on_submit():
+        text = (form.text.data or "").strip()
         try:
             data = NoteInputSchema().load(
-                {
-                    "text": (form.text.data or "").strip(),
-                    "corrects_note_id": str(corrects) if corrects else None,
-                }
+                {"text": text, "corrects_note_id": str(corrects) if corrects else None}
             )
             timeline.write_note(client, data["text"], data.get("corrects_note_id"))
             db.session.commit()
@@ -138,22 +156,55 @@ def add_note(client_id: str):
         except ValidationError as error:
             messages = error.normalized_messages()
             if "text" in messages:
-                form.text.errors = ["Write the note"]
+                form.text.errors = [
+                    f"A note must be {MAX_NOTE:,} characters or fewer"
+                    if len(text) > MAX_NOTE
+                    else "Write the note"
+                ]
             apply_errors(form, {k: v for k, v in messages.items() if k != "text"})
         except InvalidInput as error:
             db.session.rollback()
             flash(" ".join(m for msgs in error.field_errors.values() for m in msgs))
+    heading = "Correct a note" if corrects else "Write a note"
     return render_form(
         "clients/form_simple.html",
         form,
         client=client,
         fields=["text"],
-        heading="Correct a note" if corrects else "Write a note",
+        heading=heading,
         hint="Notes cannot be changed once saved. To correct one, write a correction: "
         "the original stays on the record, marked as corrected.",
+        quote=(
+            {
+                "title": f"The note you are correcting, written {uk_datetime(original.written_at)}",
+                "text": original.text,
+            }
+            if original is not None
+            else None
+        ),
         button="Save note",
-        page_title="Write a note",
+        page_title=heading,
     )
+
+
+MAX_NOTE = 20000  # as NoteInputSchema allows
+
+
+def _note_to_correct(client, wanted: str | None) -> Note | None:
+    """The note named by ``?corrects=``: None without one; 404 for one not on this record."""
+    if not wanted:
+        return None
+    note_id = tenant_uuid(wanted)
+    note = (
+        db.session.execute(
+            sa.select(Note).where(Note.id == note_id, Note.client_id == client.id)
+        ).scalar_one_or_none()
+        if note_id is not None
+        else None
+    )
+    if note is None:
+        abort(404)
+    return note
 
 
 class ConsentForm(FlaskForm):
@@ -253,7 +304,7 @@ def share(client_id: str):
         (str(o.id), o.name) for o in partners
     ]
     form.consent_id.choices = [("", "Choose a consent")] + [
-        (str(c.id), f"{codelists.CONSENT_PURPOSES.label(c.purpose)} (given {c.given_on:%d/%m/%Y})")
+        (str(c.id), f"{codelists.CONSENT_PURPOSES.label(c.purpose)} (given {uk_date(c.given_on)})")
         for c in live
     ]
     if posted(form) and not date_errors(form):
@@ -302,11 +353,15 @@ def share(client_id: str):
 def end_share(client_id: str, share_id: str):
     client = _trust_staff_client(client_id)
     share_row = _found(lambda: sharing.find_share(client, tenant_uuid(share_id)))
+    organisation = db.session.get(Organisation, share_row.organisation_id)
+    name = organisation.name if organisation is not None else "The organisation"
+    purpose = codelists.CONSENT_PURPOSES.label(share_row.purpose).lower()
     return _confirm(
         client,
         lambda reason: sharing.end_share(share_row, reason),
-        done="Sharing has stopped. That organisation can no longer see the record.",
-        heading="Stop sharing",
+        done=f"Sharing has stopped. {name} can no longer see the record.",
+        heading=f"Stop sharing with {name}",
+        hint=f"Shared for {purpose}. Its staff lose access to the record at once.",
         button="Stop sharing",
     )
 
