@@ -44,8 +44,10 @@ class ClientImport(MethodView):
     def post(self):
         """Upload clients (CSV or .xlsx, first row naming the columns) to import in the background.
 
-        Columns are the fields of POST /clients (nhs_number, local_id, given_name, …).
-        Every row is checked
+        Columns are the fields of POST /clients (nhs_number, local_id, given_name, …) or common
+        aliases (Forename, Surname, DOB, NHS No…); dates may be day first (15/03/1984), gender
+        and ethnicity codes or their labels, a CSV UTF-8 or Windows-1252, comma, semicolon or
+        tab delimited. Every row is then checked
         with the same rules as POST /clients; the job's result file lists each problem by row and
         column. Clients already there (same NHS number or local id) are skipped, or updated with
         ``mode=update``. Send ``Idempotency-Key`` to make a retried upload start one job.

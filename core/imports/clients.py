@@ -1,5 +1,7 @@
 """Bulk client import: CSV or .xlsx, validated with the API's own schema, imported in batches.
 
+Each row is first translated by :mod:`core.imports.normalise` (aliases, UK dates, code labels).
+
 The file is read as a stream (``csv`` a line at a time, openpyxl ``read_only``), errors are
 written to the error report as they are found, and valid rows go in ``IMPORT_BATCH_SIZE`` per
 transaction, so memory stays flat however long the file. Rows are matched to existing clients on
@@ -31,7 +33,8 @@ from core.clients.models import Client
 from core.clients.schemas import ClientCreateSchema
 from core.columns import new_id, utcnow
 from core.extensions import db
-from core.imports.files import ErrorReport, cell, count_rows, normalise_header, read_rows
+from core.imports.files import ErrorReport, cell, inspect_file, read_rows
+from core.imports.normalise import Header, normalise_row, read_header
 from core.jobs.runner import JobError, JobResult, progress
 from core.tenancy.context import current_tenant_id
 
@@ -41,6 +44,7 @@ MODES = ("skip", "update")
 #: Stands for a client created by an earlier row of the same batch.
 _EARLIER_ROW: Any = object()
 _SCHEMA = ClientCreateSchema()
+_NOT_STAFF = "Choose an active member of the trust's staff."
 
 
 def uploads_dir() -> Path:
@@ -68,27 +72,17 @@ def import_clients(
     if not path.is_file():
         raise JobError("The uploaded file is no longer available; upload it again.")
     batch_size = int(current_app.config.get("IMPORT_BATCH_SIZE", 2000))
-    total = count_rows(path, format)
+    layout = inspect_file(path, format)  # one streaming pass: rows, encoding, delimiter
+    total = layout.rows
     report_path = uploads_dir() / f"{uuid.uuid4()}-errors.csv"
     report = ErrorReport(report_path)
     counts = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "invalid": 0}
     staff = _staff_memberships()
     try:
-        rows = read_rows(path, format)
-        header = [normalise_header(h) for h in next(rows, [])]
-        missing = [c for c in ("given_name", "family_name", "date_of_birth") if c not in header]
-        if missing:
-            raise JobError(
-                "The file's first row must name the columns; missing: " + ", ".join(missing) + "."
-            )
-        for index, name in enumerate(header):
-            if name and name not in COLUMNS and name != "confirm_not_duplicate":
-                report.add(1, name or f"column {index + 1}", "Unknown column; it was ignored.")
-        wanted = [
-            (i, name)
-            for i, name in enumerate(header)
-            if name in COLUMNS or name == "confirm_not_duplicate"
-        ]
+        rows = read_rows(path, format, layout)
+        header = read_header(next(rows, []))  # column names and their aliases → fields
+        for title in header.unknown:
+            report.add(1, title, "Unknown column; it was ignored.")
         copy = _can_copy()
         batch: list[tuple[int, dict[str, Any]]] = []
         for row_number, raw in enumerate(rows, start=2):
@@ -96,14 +90,13 @@ def import_clients(
                 continue  # blank line
             counts["rows"] += 1
             width = len(raw)
-            values = {name: cell(raw[i]) if i < width else None for i, name in wanted}
-            loaded, errors = validate_row(values)
+            values = {name: cell(raw[i]) if i < width else None for i, name in header.wanted}
+            values, errors = normalise_row(values)  # UK dates, code labels → the API's spelling
+            loaded, invalid = validate_row(values)
+            errors = {**invalid, **errors}
             worker = loaded.get("key_worker_membership_id") if loaded else None
             if worker is not None and worker not in staff:
-                errors = {
-                    "key_worker_membership_id": ["Choose an active member of the trust's staff."]
-                }
-                loaded = None
+                errors["key_worker_membership_id"] = [_NOT_STAFF]
             if errors:
                 _report_errors(report, row_number, header, errors)
                 counts["invalid"] += 1
@@ -149,12 +142,13 @@ def _checkpoint(counts: dict[str, int], total: int) -> None:
 
 
 def _report_errors(
-    report: ErrorReport, row: int, header: list[str], errors: dict[str, list[str]]
+    report: ErrorReport, row: int, header: Header, errors: dict[str, list[str]]
 ) -> None:
-    order = {name: i for i, name in enumerate(header)}
+    """One report line per problem, in column order, naming the column as the file does."""
+    order = {name: i for i, name in header.wanted}
     for field in sorted(errors, key=lambda f: (order.get(f, len(order)), f)):
         for message in errors[field]:
-            column = "(row)" if field == "_schema" else field
+            column = "(row)" if field == "_schema" else header.titles.get(field, field)
             report.add(row, column, str(message))
 
 
