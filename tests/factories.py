@@ -76,7 +76,18 @@ def make_membership(user_id: uuid.UUID, organisation_id: uuid.UUID, roles: list[
 
 
 PEOPLE = {
-    "admin": (["tenant_admin", "canary_keeper", "housing_team_leader", "ips_team_leader"], "home"),
+    # The matrix's actor holds every role (information governance too: tenant_admin itself does
+    # not see restricted clients or decide on them), so that every route is exercised.
+    "admin": (
+        [
+            "tenant_admin",
+            "information_governance",
+            "canary_keeper",
+            "housing_team_leader",
+            "ips_team_leader",
+        ],
+        "home",
+    ),
     "practitioner": (["practitioner", "employment_specialist"], "home"),
     "partner": (["partner_advisor", "jcp_advisor"], "jcp"),
 }
@@ -212,15 +223,53 @@ def _add_client_record(data: TenantData) -> None:
     )
     db.session.add_all([share, contact, note])
     db.session.flush()
+    restricted = _add_restricted_client(data)
     for kind, obj in (
         ("client", client),
         ("client", unshared),
+        ("restricted_client", restricted),
         ("client_consent", consent),
         ("client_share", share),
         ("client_contact", contact),
         ("client_note", note),
     ):
         data.add(kind, obj.id)
+
+
+def _add_restricted_client(data: TenantData):
+    """A client whose erasure request was refused and who is therefore restricted (Art. 18):
+    visible only to the information governance role (the matrix's admin holds it)."""
+    from datetime import date
+
+    from core.clients.models import Client, RightsDecision
+    from core.columns import utcnow
+
+    reason = "Erasure refused: care record (Art. 17(3)(c))."
+    client = Client(
+        given_name="Alex",
+        family_name="Restricted",
+        date_of_birth=date(1990, 3, 4),
+        # Closed (discharged) as well: the admin's default list (open clients) stays as it was.
+        status="closed",
+        closed_reason="goals_met",
+        closed_on=date(2026, 2, 20),
+        restricted_at=utcnow(),
+        restricted_reason=reason,
+    )
+    db.session.add(client)
+    db.session.flush()
+    decision = RightsDecision(
+        client_id=client.id,
+        request="erasure",
+        received_on=date(2026, 3, 1),
+        action="refuse",
+        reason=reason,
+        decided_by_membership_id=data.memberships["admin"],
+    )
+    db.session.add(decision)
+    db.session.flush()
+    data.add("client_rights_decision", decision.id)
+    return client
 
 
 def _add_step_out(data: TenantData) -> None:

@@ -157,6 +157,14 @@ CORE_PERMISSIONS = [
     Permission(
         "reports.read", "Run reports and download them (figures; records need clients.read)."
     ),
+    Permission(
+        "clients.restricted.read",
+        "See clients whose processing is restricted (UK GDPR Art. 18); hidden from everyone else.",
+    ),
+    Permission(
+        "clients.rights.decide",
+        "Record decisions on erasure and restriction requests, and restrict or lift a restriction.",
+    ),
 ]
 
 _BASE = frozenset({"tenant.read", "tokens.manage"})
@@ -218,5 +226,19 @@ CORE_ROLES = [
             "reports.read",
         },
         "Oversees the use of confidential information; reads the audit log.",
+    ),
+    Role(
+        "information_governance",
+        "Information governance lead / Caldicott Guardian",
+        _BASE
+        | {
+            "organisations.read",
+            "audit.read",
+            "clients.read",
+            "clients.subject_access",
+            "clients.restricted.read",
+            "clients.rights.decide",
+        },
+        "Decides erasure and restriction requests; the only role that sees restricted clients.",
     ),
 ]

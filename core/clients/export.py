@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import g
 
 from core.audit.models import AuditEvent
-from core.clients.models import Client, Consent, Contact, Note, Share
+from core.clients.models import Client, Consent, Contact, Note, RightsDecision, Share
 from core.extensions import db
 from core.plugins.manager import tenant_hooks
 
@@ -104,6 +104,7 @@ def subject_access(client: Client) -> dict[str, Any]:
         "shares": _rows(Share, client.id),
         "contacts": _rows(Contact, client.id),
         "notes": _rows(Note, client.id),
+        "rights_decisions": _rows(RightsDecision, client.id),
         "access_log": [
             {"at": at.isoformat(), "action": action, "by": actor} for at, action, actor in accesses
         ],

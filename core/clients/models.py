@@ -52,6 +52,10 @@ class Client(TenantScoped, Timestamps, db.Model):
     closed_reason: Mapped[str | None] = mapped_column(sa.String(30))
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    #: Set while processing is restricted (UK GDPR Art. 18): only the information governance
+    #: role sees the client (core.clients.access). The decisions are in RightsDecision.
+    restricted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    restricted_reason: Mapped[str | None] = mapped_column(sa.String(2000))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -155,3 +159,30 @@ class Note(TenantScoped, db.Model):
     organisation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     text: Mapped[str] = mapped_column(sa.Text)
     corrects_note_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class RightsDecision(TenantScoped, db.Model):
+    """A decision on a request about a client's data (erasure, restriction, lifting it).
+
+    History: rows are only ever added (a database trigger refuses UPDATE and DELETE); the
+    client's current state is ``Client.restricted_at``. See core.clients.rights.
+    """
+
+    __tablename__ = "client_rights_decision"
+    __table_args__ = TenantScoped.tenant_table_args(
+        tenant_foreign_key("client_id", "client"),
+        tenant_foreign_key("decided_by_membership_id", "membership"),
+        sa.Index(
+            "ix_client_rights_decision_tenant_client_at", "tenant_id", "client_id", "decided_at"
+        ),
+    )
+
+    client_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    #: What was asked: ``erasure``, ``restriction`` or ``lift_restriction``.
+    request: Mapped[str] = mapped_column(sa.String(20))
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    #: What was decided: ``restrict``, ``lift`` or ``refuse``.
+    action: Mapped[str] = mapped_column(sa.String(10))
+    reason: Mapped[str] = mapped_column(sa.String(2000))
+    decided_by_membership_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

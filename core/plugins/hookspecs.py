@@ -229,8 +229,13 @@ def on_client_erasure(tenant: Tenant, client_id: uuid.UUID, decision: dict[str, 
 
     :param tenant: the tenant holding the record.
     :param client_id: the client concerned.
-    :param decision: the recorded decision (``{"action": "restrict" | "erase", "reason": …}``).
-    :returns: nothing; raise to refuse (the whole erasure is rolled back).
+    :param decision: the recorded decision: ``action`` is what to do with the plugin's rows
+        (``"restrict"``: keep them, the client is now hidden; ``"lift"``: a restriction ended;
+        ``"erase"``: delete them), plus ``reason``, ``request`` (``erasure``, ``restriction``,
+        ``lift_restriction``), ``decision`` (``refuse``, ``restrict``, ``lift``) and
+        ``decision_id``. Core calls it from core.clients.rights for every decision that
+        restricts or lifts (a refused erasure restricts: Art. 17(3)(c)).
+    :returns: nothing; raise to refuse (the whole decision is rolled back).
 
     Tenant gating: only plugins enabled for ``tenant`` are called.
     """

@@ -74,7 +74,7 @@ def erase_client(client_id: uuid.UUID, decision: dict[str, Any]) -> dict[str, in
     refused by raising, which rolls the whole erasure back.
     """
     action = decision.get("action")
-    if action not in ("erase", "restrict"):
+    if action not in ("erase", "restrict", "lift"):  # lift: rows were kept, nothing to do
         raise ValueError(f"Unknown erasure action {action!r}; expected 'erase' or 'restrict'.")
     counts: dict[str, int] = {}
     if action == "erase":

@@ -357,14 +357,14 @@ def test_hook_register_client_export(app, world: World):
 
 
 def test_hook_on_client_erasure(app, world: World):
-    client_id = uuid.uuid4()
-    decision = {"action": "erase", "reason": "test"}
-    with inside(app, world.a) as tenant:
-        tenant_hooks(tenant).on_client_erasure(
-            tenant=tenant, client_id=client_id, decision=decision
+    """Core calls it for a real decision (a refused erasure restricts), only where enabled."""
+    client = app.test_client()
+    body = {"request": "erasure", "action": "refuse", "received_on": "2026-11-02", "reason": "t"}
+    for data in (world.a, world.c):  # the world's admin also holds information_governance
+        response = client.post(
+            f"/api/v1/{data.slug}/clients/{data.ids['client'][0]}/rights-decisions",
+            json=body,
+            headers=data.auth("admin"),
         )
-    with inside(app, world.c) as tenant:
-        tenant_hooks(tenant).on_client_erasure(
-            tenant=tenant, client_id=client_id, decision=decision
-        )
+        assert response.status_code == 201, response.json
     assert canary.CALLS == [("on_client_erasure", "tenant-a")]

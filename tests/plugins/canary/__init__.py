@@ -150,9 +150,18 @@ def register_client_export(tenant, client_id):
     return [ExportSection(title="Canary", records=[{"client_id": str(client_id)}], source="canary")]
 
 
+#: (client id, decision) for every erasure/restriction call; a test may set ``ERASURE_ERROR``
+#: to make the canary refuse by raising (the whole decision must roll back).
+ERASURES: list[tuple[Any, dict[str, Any]]] = []
+ERASURE_ERROR: Exception | None = None
+
+
 @hookimpl
 def on_client_erasure(tenant, client_id, decision):
     _called("on_client_erasure", tenant)
+    ERASURES.append((client_id, dict(decision)))
+    if ERASURE_ERROR is not None:
+        raise ERASURE_ERROR
 
 
 @hookimpl
