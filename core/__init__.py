@@ -42,6 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     _check_database_role(app)
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops > 0:  # behind the trust's reverse proxy: take the client's address from it (A7)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     return app
 
 
@@ -212,10 +218,12 @@ def _register_blueprints(app: Flask) -> None:
     from core.audit.api import blp as audit_api
     from core.clients.api import blp as clients_api
     from core.clients.record_api import blp as client_record_api
+    from core.clients.rights_api import blp as client_rights_api
     from core.health import bp as health_bp
     from core.web.account import bp as account_bp
     from core.web.client_forms import bp as client_forms_bp
     from core.web.clients import bp as clients_bp
+    from core.web.rights import bp as client_rights_bp
     from core.web.tenant import bp as tenant_bp
     from core.web.tokens import bp as tokens_bp
     from core.web.views import bp as web_bp
@@ -226,6 +234,7 @@ def _register_blueprints(app: Flask) -> None:
     ui = (health_bp, web_bp, account_bp, tenant_bp, tokens_bp, clients_bp, client_forms_bp)
     from core.web.platform import bp as platform_bp
 
+    ui += (client_rights_bp,)  # information governance: erasure and restriction decisions
     ui += (admin_bp, platform_bp)  # tenant admin pages; the platform operator's tenant list
     for blueprint in ui:
         app.register_blueprint(blueprint)
@@ -241,7 +250,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (jobs_bp, imports_bp, reports_bp):  # background jobs, imports, reports (#7)
         app.register_blueprint(blueprint)
-    core_apis = (accounts_api, audit_api, clients_api, client_record_api)
+    core_apis = (accounts_api, audit_api, clients_api, client_record_api, client_rights_api)
     core_apis += (jobs_api, imports_api, reports_api)
     for blueprint in core_apis:
         api.register_blueprint(blueprint)

@@ -29,6 +29,7 @@ ENV_SETTINGS = (
     "JOBS_RETRY_INTERVALS",
     "JOBS_LOST_AFTER_SECONDS",
     "DATABASE_PING_AFTER_IDLE_SECONDS",
+    "TRUSTED_PROXY_HOPS",
 )
 
 
@@ -71,6 +72,10 @@ def defaults() -> dict[str, Any]:
         "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
         "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 30,
         "SIGN_IN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto. 0 (no proxy)
+        # ignores those headers, which a client could otherwise forge to dodge the per-address
+        # sign-in limit; behind the trust's one proxy set 1 so each person has their own address.
+        "TRUSTED_PROXY_HOPS": 0,
         "API_TOKEN_MAX_DAYS": 365,
         "API_TOKEN_DEFAULT_DAYS": 90,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -115,8 +115,11 @@ def app(database_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="session")
 def admin_engine(database_urls: dict[str, str]) -> Iterator[sa.Engine]:
-    """A superuser connection: sees every row (superusers bypass RLS). For assertions only."""
-    engine = sa.create_engine(database_urls["admin"])
+    """A superuser connection: sees every row (superusers bypass RLS). For assertions only.
+
+    Pinged before use: the clean-up between tests ends connections left idle in a transaction,
+    which may include one of this pool's."""
+    engine = sa.create_engine(database_urls["admin"], pool_pre_ping=True)
     yield engine
     engine.dispose()
 
@@ -124,7 +127,7 @@ def admin_engine(database_urls: dict[str, str]) -> Iterator[sa.Engine]:
 @pytest.fixture(scope="session")
 def app_engine(database_urls: dict[str, str]) -> Iterator[sa.Engine]:
     """A raw connection as the application role, for RLS tests with plain SQL."""
-    engine = sa.create_engine(database_urls["app"])
+    engine = sa.create_engine(database_urls["app"], pool_pre_ping=True)
     yield engine
     engine.dispose()
 

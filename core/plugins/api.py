@@ -20,6 +20,7 @@ from core.accounts.permissions import Permission, Role, has_permission, public, 
 from core.api.etag import etag_for, guarded_update, require_if_match, touch, with_etag
 from core.audit.service import record as audit
 from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
+from core.clients.export import safe_cell
 from core.clients.models import Client
 from core.clients.sharing import give_consent, share_with
 from core.columns import JSONType, Timestamps, utcnow
@@ -228,6 +229,7 @@ __all__ = [
     "public",
     "require_if_match",
     "requires",
+    "safe_cell",
     "share_with",
     "tenant_api_blueprint",
     "tenant_foreign_key",

@@ -35,6 +35,7 @@ from core.plugins.api import (
     db,
     enqueue_job,
     job_progress,
+    safe_cell,
 )
 
 from .models import StepOutCrisisEvent
@@ -141,7 +142,7 @@ def import_crisis_csv(
             )
         for index, name in enumerate(header):
             if name not in REQUIRED + OPTIONAL:
-                column = _safe(name) or f"column {index + 1}"
+                column = safe_cell(name) or f"column {index + 1}"
                 report.writerow([1, column, "Unknown column; it was ignored."])
                 problems += 1
         clients: dict[str, uuid.UUID | None] = {}
@@ -196,11 +197,6 @@ def _summary(counts: dict[str, int], first_problems: list[str]) -> str:
     if first_problems:
         text += " First: " + "; ".join(first_problems) + "."
     return text if len(text) <= 500 else text[:497] + "..."
-
-
-def _safe(text: str) -> str:
-    """A file's own text, made inert for spreadsheets (no leading = + - @)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _rows(path: Path | None, csv_text: str | None) -> Iterator[list[str]]:

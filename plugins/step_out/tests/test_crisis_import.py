@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.security.harness import sign_in
@@ -45,6 +47,8 @@ def _events(admin_engine, tenant_id):
         ).all()
 
 
+@pytest.mark.hazard("HAZ-007")
+@pytest.mark.hazard("HAZ-008")
 def test_upload_imports_rows_reports_problems_and_reimport_adds_nothing(
     app, world, client, admin_engine
 ):
@@ -178,3 +182,19 @@ def test_upload_page_shows_errors_then_starts_the_job(app, world, client):
     job_page = client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "Import crisis contacts and admissions" in job_page
     assert "crisis-import-problems.csv" in job_page
+
+
+def test_error_report_makes_every_unknown_column_name_inert_for_spreadsheets(app, world, client):
+    """The report repeats the file's own unknown column names: each must not run as a formula,
+    including one starting with NUL (core's ``safe_cell``, SECURITY S6)."""
+    hostile = ["=1+2", "+1", "@sum(a1)", "\0=cmd|'/c_calc'!a0"]
+    header = ",".join(["NHS Number", "kind", "date", *hostile])
+    response = _upload(
+        client, world, (header + "\n9990000018,crisis_contact,2026-01-10\n").encode()
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    job_url = response.headers["Location"]
+    assert client.get(job_url, headers=world.a.auth()).json["status"] == "succeeded"
+    report = client.get(job_url + "/result", headers=world.a.auth()).data.decode()
+    rows = list(csv.reader(io.StringIO(report)))
+    assert [row[1] for row in rows[1:]] == ["'" + name for name in hostile]
