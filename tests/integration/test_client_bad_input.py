@@ -200,6 +200,7 @@ def test_good_values_are_normalised(client, world):
     assert response.json["phone"] == "+44 7700 900 982"
 
 
+@pytest.mark.hazard("HAZ-001")
 def test_same_nhs_number_twice_in_a_tenant_is_refused_even_when_confirmed(
     client, world, admin_engine
 ):

@@ -292,6 +292,7 @@ def test_partner_sees_shared_client_everywhere(client, world, exporting_partner)
     assert all(seen.values()), seen
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_unshared_client_is_invisible_to_partner_everywhere(client, world, exporting_partner):
     unshared = world.a.ids["client"][1]
     url = base(world.a)
@@ -321,6 +322,7 @@ def test_ending_a_share_removes_access_at_once(client, world, exporting_partner)
     assert again.status_code == 409
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_withdrawing_consent_removes_access_everywhere(client, world, exporting_partner):
     shared, consent = world.a.ids["client"][0], world.a.ids["client_consent"][0]
     withdrawn = client.post(
@@ -333,6 +335,7 @@ def test_withdrawing_consent_removes_access_everywhere(client, world, exporting_
     assert not any(seen.values()), seen
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_expired_share_removes_access_everywhere(client, world, admin_engine, exporting_partner):
     shared = world.a.ids["client"][0]
     before = _partner_can_see(client, world.a, shared, exporting_partner)
@@ -383,6 +386,7 @@ def test_share_in_tenant_b_gives_nothing_in_tenant_a(client, world, admin_engine
 # --- partners cannot change consent or sharing ------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_partner_cannot_give_consent_or_share(client, world):
     shared = world.a.ids["client"][0]
     partner = world.a.auth("partner")
@@ -476,6 +480,7 @@ def test_partner_csv_has_only_allowlisted_columns(client, world, exporting_partn
     assert "LOCAL-1" not in response.get_data(as_text=True)
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_partner_record_has_only_allowlisted_fields(client, world):
     from core.clients.schemas import PARTNER_FIELDS
 

@@ -373,6 +373,7 @@ def test_partner_refusal_says_why(client, world, app):
     assert response.json["detail"] == "Partner staff cannot change consent or sharing."
 
 
+@pytest.mark.hazard("HAZ-005")
 @pytest.mark.parametrize("action", ["update", "close", "reopen"])
 def test_a_change_racing_another_is_412_not_a_server_error(
     client, world, admin_engine, monkeypatch, action

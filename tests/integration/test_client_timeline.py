@@ -170,6 +170,7 @@ def test_future_contact_message_says_so(client, world):
 # --- notes are immutable -------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-004")
 @pytest.mark.parametrize("method", ["patch", "put", "delete"])
 def test_notes_have_no_change_route(client, world, method):
     auth = world.c.auth("admin")
@@ -189,6 +190,7 @@ def _tenant_connection(conn, tenant_id) -> None:
     )
 
 
+@pytest.mark.hazard("HAZ-004")
 def test_the_database_refuses_to_change_a_note(app_engine, world):
     note = world.a.ids["client_note"][0]
     with app_engine.connect() as conn, conn.begin():
@@ -230,6 +232,7 @@ def test_even_the_superuser_cannot_change_a_note(admin_engine, world):
         )
 
 
+@pytest.mark.hazard("HAZ-004")
 def test_correction_points_at_the_original_which_shows_corrected(client, world, admin_engine):
     original = world.c.ids["client_note"][0]
     response = add_note(client, world.c, "Meeting was on Tuesday, not Monday.", corrects=original)

@@ -28,6 +28,7 @@ def test_create_client_normalises_nhs_number_and_postcode(client, world, base):
     assert response.headers["ETag"]
 
 
+@pytest.mark.hazard("HAZ-001")
 def test_create_client_refuses_bad_nhs_number_naming_the_problem(client, world, base):
     cases = {
         "12345": "10 digits",
@@ -43,6 +44,7 @@ def test_create_client_refuses_bad_nhs_number_naming_the_problem(client, world, 
         assert phrase in errors["#/nhs_number"]
 
 
+@pytest.mark.hazard("HAZ-001")
 def test_create_client_shows_likely_duplicate_first(client, world, base):
     auth = world.a.auth("practitioner")
     assert client.post(base, json=NEW, headers=auth).status_code == 201
@@ -64,6 +66,7 @@ def test_same_nhs_number_allowed_in_another_tenant(client, world):
         assert response.status_code == 201
 
 
+@pytest.mark.hazard("HAZ-005")
 def test_update_needs_if_match_and_refuses_stale(client, world, base):
     auth = world.a.auth("practitioner")
     created = client.post(base, json=NEW, headers=auth)

@@ -29,6 +29,7 @@ def test_readyz_reports_redis_ok_when_redis_answers(database_urls, tmp_path, red
     assert response.json == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
 
 
+@pytest.mark.hazard("HAZ-013")
 def test_readyz_is_503_when_redis_does_not_answer(database_urls, tmp_path):
     from core import create_app
 
@@ -43,6 +44,7 @@ def test_readyz_is_503_when_redis_does_not_answer(database_urls, tmp_path):
     assert closed not in response.get_data(as_text=True)
 
 
+@pytest.mark.hazard("HAZ-013")
 def test_readyz_is_503_when_database_does_not_answer(database_urls, tmp_path):
     from core import create_app
 

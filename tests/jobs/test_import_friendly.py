@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import World
@@ -44,6 +45,7 @@ def _imported(admin_engine, world: World, prefix: str) -> dict[str, sa.Row]:
     return {row.local_id: row for row in rows}
 
 
+@pytest.mark.hazard("HAZ-008")
 def test_import_reads_uk_dates_day_first_and_refuses_two_digit_years(
     app, world: World, client, admin_engine, tmp_path
 ):
@@ -80,6 +82,7 @@ def test_import_reads_uk_dates_day_first_and_refuses_two_digit_years(
     ]
 
 
+@pytest.mark.hazard("HAZ-008")
 def test_xlsx_text_dates_are_read_day_first_and_real_dates_still_work(
     app, world: World, client, admin_engine, tmp_path
 ):

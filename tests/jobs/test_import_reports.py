@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import World
@@ -39,6 +40,7 @@ def _clients(admin_engine, tenant_id):
         ).all()
 
 
+@pytest.mark.hazard("HAZ-007")
 def test_import_error_report_is_exact_and_reimport_is_idempotent(app, world, client, admin_engine):
     body = (HEADER + "\n".join(ROWS) + "\n").encode()
     response = _upload(client, world, body)

@@ -33,6 +33,7 @@ def _burst(app):
         SimpleWorker([queue(connection)], connection=connection).work(burst=True)
 
 
+@pytest.mark.hazard("HAZ-002")
 def test_each_job_runs_as_its_own_tenant_on_one_worker(rq_app, world, admin_engine):
     runs = [
         (world.a, _ask(rq_app, world.a, "canary.whoami")),
@@ -48,6 +49,7 @@ def test_each_job_runs_as_its_own_tenant_on_one_worker(rq_app, world, admin_engi
         assert row["result"]["notes"] == 1 and row["result"]["raw_notes"] == 1
 
 
+@pytest.mark.hazard("HAZ-009")
 def test_redis_down_at_enqueue_the_outbox_keeps_the_job(rq_app, world, own_redis, admin_engine):
     from core.jobs.relay import relay
 
@@ -70,6 +72,7 @@ def test_redis_down_at_enqueue_the_outbox_keeps_the_job(rq_app, world, own_redis
     assert job_row(admin_engine, run_id)["status"] == "succeeded"
 
 
+@pytest.mark.hazard("HAZ-009")
 def test_sending_twice_queues_one_job(rq_app, world, admin_engine):
     """F8: the relay crashed after enqueueing, before stamping the row: sent again, run once."""
     from core.jobs.relay import queue, relay
@@ -94,6 +97,7 @@ def _finished(admin_engine, run_id):
     return job_row(admin_engine, run_id)["status"] in ("succeeded", "failed", "cancelled")
 
 
+@pytest.mark.hazard("HAZ-009")
 @pytest.mark.slow
 def test_work_horse_killed_mid_job_is_retried_without_duplicates(
     rq_app, world, own_redis, database_urls, admin_engine, tmp_path

@@ -60,6 +60,7 @@ def orm_filter(app, request):
     app.config["TENANCY_ORM_FILTER"] = previous
 
 
+@pytest.mark.hazard("HAZ-002")
 def test_matrix_foreign_ids_in_own_tenant(app, world, admin_engine, orm_filter, record_property):
     started = time.monotonic()
     cells = build_cells(app, world.a, world.b)
@@ -110,6 +111,7 @@ def _refused(app, world, engine, cells, expected, *, signed_in=True, foreign=())
     return problems
 
 
+@pytest.mark.hazard("HAZ-002")
 def test_other_tenants_urls_with_own_credentials(app, world, admin_engine, orm_filter):
     """B's (and C's) URLs with their real ids: A's token → 401, A's session → 404."""
     cells = one_per_route(build_cells(app, world.b, world.b)) + one_per_route(

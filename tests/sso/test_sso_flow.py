@@ -94,6 +94,7 @@ def test_sign_in_provisions_user_membership_and_roles_just_in_time(
     assert counts(admin_engine) == after
 
 
+@pytest.mark.hazard("HAZ-011")
 def test_email_claim_never_links_to_an_existing_local_account(
     client, world, admin_engine, oidc_provider
 ):
@@ -107,6 +108,7 @@ def test_email_claim_never_links_to_an_existing_local_account(
     assert local != linked
 
 
+@pytest.mark.hazard("HAZ-011")
 def test_same_person_in_two_tenants_gets_two_separate_users(
     client, app, world, admin_engine, oidc_provider
 ):
@@ -139,6 +141,7 @@ def test_wrong_state_is_refused(client, world, admin_engine, oidc_provider):
     _refused(admin_engine, before, type("J", (), {"response": response})(), "state_mismatch", 400)
 
 
+@pytest.mark.hazard("HAZ-011")
 def test_callback_for_another_provider_than_started_is_refused(
     client, world, admin_engine, oidc_provider
 ):
@@ -273,6 +276,7 @@ def test_person_whose_claims_map_to_no_role_is_refused(client, world, admin_engi
     assert "does not give you access" in journey.response.get_data(as_text=True)
 
 
+@pytest.mark.hazard("HAZ-011")
 def test_leaver_loses_access_at_next_sign_in(client, world, admin_engine, oidc_provider):
     set_providers(admin_engine, "tenant-a", [provider_config("tenant-a", oidc_provider.issuer)])
     assert sso_sign_in(client, "tenant-a").response.status_code == 302

@@ -42,6 +42,7 @@ def test_ten_is_invalid_edge():
     assert check_digit("999123456") is None
 
 
+@pytest.mark.hazard("HAZ-001")
 @pytest.mark.parametrize("value", INVALID_CHECK)
 def test_invalid_check_digit_vectors(value):
     assert not is_valid(value)

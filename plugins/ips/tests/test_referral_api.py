@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from plugins.ips.tests.etags import fresh
@@ -76,6 +77,7 @@ def test_the_whole_journey_and_a_re_referral(world, client):
     assert [e["id"] for e in episodes.json] == [again.json["id"], rid]
 
 
+@pytest.mark.hazard("HAZ-010")
 def test_a_second_open_episode_is_refused_and_points_at_the_open_one(world, client, admin_engine):
     first = _refer(client, world)
     assert first.status_code == 201

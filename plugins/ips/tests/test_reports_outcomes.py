@@ -103,6 +103,7 @@ def _run(client, world, query=PERIOD):
     return response.json
 
 
+@pytest.mark.hazard("HAZ-006")
 def test_figures_follow_the_counting_rules(client, world, dataset):
     body = _run(client, world)
     assert body["definition_version"] == "ips-outcomes/2"
@@ -114,6 +115,7 @@ def test_figures_follow_the_counting_rules(client, world, dataset):
     assert any("20.0% (1 of 5" in note for note in body["notes"])
 
 
+@pytest.mark.hazard("HAZ-006")
 def test_the_period_edges_decide(client, world, dataset):
     """A day in from each end: Alpha's START and END jobs, Echo (closed on START) and India
     (accepted on END) drop out."""
@@ -149,6 +151,7 @@ def test_every_figure_drills_down_to_exactly_its_clients(client, world, dataset)
     assert unknown.status_code == 404 and unknown.json["detail"] == "No such figure."
 
 
+@pytest.mark.hazard("HAZ-003")
 def test_drilldown_respects_need_to_know(app, world, dataset):
     """Job Centre Plus staff see only clients shared with their office (the world's Taylor)."""
     with app.test_request_context(), tenant_context(world.a.tenant_id):
@@ -162,6 +165,7 @@ def test_drilldown_respects_need_to_know(app, world, dataset):
     assert seen == ["Taylor"]
 
 
+@pytest.mark.hazard("HAZ-006")
 def test_page_csv_and_workbook(client, world, dataset):
     from openpyxl import load_workbook
 

@@ -16,6 +16,7 @@ def _urls(world) -> list[tuple[str, dict]]:
     ]
 
 
+@pytest.mark.hazard("HAZ-005")
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["referral", "action", "offer"])
 def test_if_match_is_required_and_must_be_current(world, client, which):
     url, change = _urls(world)[which]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from plugins.step_out.schemas import STATUSES
@@ -24,6 +25,7 @@ def test_open_means_not_closed():
     assert set(OPEN_STATUSES) == set(STATUSES) - {"closed"}
 
 
+@pytest.mark.hazard("HAZ-010")
 def test_a_second_open_referral_is_a_409_naming_the_open_one(world, client, admin_engine):
     client_id = world.a.ids["client"][1]
     body = {"client_id": str(client_id), "ward": "Oak", "referrer": "Dr R"}
@@ -39,6 +41,7 @@ def test_a_second_open_referral_is_a_409_naming_the_open_one(world, client, admi
     assert [r["client_id"] for r in listed].count(str(client_id)) == 1
 
 
+@pytest.mark.hazard("HAZ-010")
 def test_reopening_a_closed_referral_while_another_is_open_is_refused(world, client):
     referral_id = world.a.ids["step_out_referral"][0]
     headers = {**world.a.auth(), "If-Match": "*"}

@@ -93,6 +93,7 @@ def test_delayed_days():
     assert delayed_days(None, date(2026, 1, 1)) is None
 
 
+@pytest.mark.hazard("HAZ-006")
 def test_cohort_figures(app, world, dataset):
     with app.app_context(), tenant_context(world.a.tenant_id):
         f = cohort_figures(AS_OF)
@@ -140,6 +141,7 @@ def test_eligibility_boundary(app, world, dataset):
     assert on[dataset["a"]]["eligible"] is True
 
 
+@pytest.mark.hazard("HAZ-006")
 def test_report_rows_notes_and_drilldown(app, world, dataset, client):
     with app.app_context(), tenant_context(world.a.tenant_id):
         result = run_crisis_report(period_end=AS_OF)
