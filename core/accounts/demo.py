@@ -38,6 +38,23 @@ def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
+def core_staff(home: Organisation | None) -> list[DemoStaff]:
+    """Core's own demo roles beyond one person per kind of organisation: the information
+    governance lead (restriction and erasure decisions) at the tenant's own organisation, whom
+    no other role stands in for."""
+    from core.plugins.api import DemoStaff
+
+    if home is None:
+        return []
+    return [
+        DemoStaff(
+            roles=("information_governance",),
+            organisation_kind=home.kind,
+            person=("ig-lead", "Isla Governance"),
+        )
+    ]
+
+
 def plugin_staff(tenant: Tenant) -> list[DemoStaff]:
     """What the tenant's plugins ask for (only plugins it has switched on are asked)."""
     from core.plugins.manager import tenant_hooks
@@ -51,12 +68,13 @@ def plugin_staff(tenant: Tenant) -> list[DemoStaff]:
 
 def ensure_demo_people(tenant: Tenant) -> list[str]:
     lines: list[str] = []
-    staff = plugin_staff(tenant)
     orgs = list(
         db.session.execute(
             sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.key)
         ).scalars()
     )
+    home = next((org for org in orgs if not org.partner), None)
+    staff = core_staff(home) + plugin_staff(tenant)
     first_of_kind: dict[tuple[str, bool], Organisation] = {}
     for org in orgs:
         first_of_kind.setdefault((org.kind, org.partner), org)

@@ -41,5 +41,10 @@ def test_step_out_only_demo_tenant_gives_its_people_step_out_roles(app, admin_en
     assert {"tenant_admin", "housing_team_leader"} <= set(
         _roles(admin_engine, "admin@demo.example")
     )
+    # Core's own demo role: the information governance lead who records rights decisions.
+    assert _roles(admin_engine, "ig-lead@harbour-housing.demo.example") == [
+        "information_governance"
+    ]
+    assert "information_governance" not in _roles(admin_engine, "admin@demo.example")
     again = cli.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "now also" not in again.output, "loading twice adds nothing"
