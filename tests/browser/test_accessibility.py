@@ -113,6 +113,13 @@ GROUPS: dict[str, tuple[str | None, list[Page]]] = {
             Page("close-record-errors", SAM + "/close", then=_submit_empty),
         ],
     ),
+    "information-governance": (
+        "admin",  # the world's administrator also holds the information_governance role
+        [
+            Page("rights-decisions", SAM + "/rights"),
+            Page("rights-decisions-errors", SAM + "/rights", then=_submit_empty),
+        ],
+    ),
     "partner": (
         "partner",
         [

@@ -34,7 +34,7 @@ def _clients(admin_engine, tenant_id):
         return conn.execute(
             sa.text(
                 "SELECT nhs_number, local_id, given_name FROM client WHERE tenant_id = :t "
-                "ORDER BY local_id"
+                "AND restricted_at IS NULL ORDER BY local_id"  # the world's restricted client aside
             ),
             {"t": tenant_id},
         ).all()
