@@ -83,7 +83,7 @@ class Duplicates(MethodView):
     @blp.response(200, ClientSchema(many=True))
     def get(self, query):
         """Likely duplicates of a person about to be added (same NHS number, or name and DOB)."""
-        found = services.likely_duplicates(**query)
+        found, _restricted = services.shown_duplicates(services.likely_duplicates(**query))
         audit.record(
             "client.duplicate_check",
             object_type="client",

@@ -13,7 +13,7 @@ from core import audit
 from core.accounts.models import Membership
 from core.api.etag import STALE_MESSAGE
 from core.audit.service import record_now
-from core.clients.access import visible_clients
+from core.clients.access import sees_restricted, visible_clients
 from core.clients.models import Client
 from core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from core.extensions import db
@@ -89,6 +89,25 @@ def likely_duplicates(
     return list(db.session.execute(stmt).scalars())
 
 
+RESTRICTED_MATCH = (
+    " A record whose processing is restricted also matches; ask your information governance "
+    "lead before adding this person."
+)
+
+
+def shown_duplicates(found: list[Client]) -> tuple[list[Client], bool]:
+    """The matches the viewer may be shown, and whether a restricted one was left out.
+
+    A restricted record is hidden from everyone without ``clients.restricted.read``, duplicate
+    warnings included (they show names and dates of birth). Its existence still stops a second
+    record: the person is told a restricted record matches, never whose it is.
+    """
+    if sees_restricted():
+        return found, False
+    shown = [c for c in found if c.restricted_at is None]
+    return shown, len(shown) < len(found)
+
+
 def _check_key_worker(membership_id: uuid.UUID | None) -> None:
     if membership_id is None:
         return
@@ -161,24 +180,30 @@ def create_client(data: dict[str, Any]) -> Client:
     data = _clean(dict(data))
     confirmed = bool(data.pop("confirm_not_duplicate", False))
     _check_required(data, partial=False)
-    same_number = (
+    same_number, restricted = shown_duplicates(
         likely_duplicates(nhs_number=data.get("nhs_number")) if data.get("nhs_number") else []
     )
-    if same_number:
+    if same_number or restricted:
         _audit_duplicate_warning(same_number)
         raise LikelyDuplicate(
-            "A client with this NHS number already exists.", same_number, can_confirm=False
+            "A client with this NHS number already exists."
+            + (RESTRICTED_MATCH if restricted else ""),
+            same_number,
+            can_confirm=False,
         )
-    same_person = likely_duplicates(
-        given_name=data.get("given_name"),
-        family_name=data.get("family_name"),
-        date_of_birth=data.get("date_of_birth"),
+    same_person, restricted = shown_duplicates(
+        likely_duplicates(
+            given_name=data.get("given_name"),
+            family_name=data.get("family_name"),
+            date_of_birth=data.get("date_of_birth"),
+        )
     )
-    if same_person and not confirmed:
+    if (same_person or restricted) and not confirmed:
         _audit_duplicate_warning(same_person)
         raise LikelyDuplicate(
             "A client with the same name and date of birth already exists. Check it is not the "
-            "same person; to create a new record anyway, confirm it is a different person.",
+            "same person; to create a new record anyway, confirm it is a different person."
+            + (RESTRICTED_MATCH if restricted else ""),
             same_person,
             can_confirm=True,
         )

@@ -195,6 +195,12 @@ def _any(values: set[str]) -> Any:
     return sa.any_(sa.bindparam(None, sorted(values), type_=ARRAY(sa.String)))
 
 
+RESTRICTED_ROW = (
+    "This NHS number or local identifier belongs to a record whose processing is restricted; "
+    "it was not changed. Ask your information governance lead."
+)
+
+
 def _existing_clients(numbers: set[str], local_ids: set[str]) -> list[Client]:
     """The tenant's clients with one of these NHS numbers or local identifiers."""
     postgresql = db.engine.dialect.name == "postgresql"
@@ -249,6 +255,12 @@ def _import_batch(
         existing = match_number or match_local
         if existing is _EARLIER_ROW:
             counts["skipped"] += 1  # the same client twice in one batch: the first row won
+            continue
+        if existing is not None and existing.restricted_at is not None:
+            # Art. 18: a restricted record is stored, never changed, until the restriction is
+            # lifted; the row is reported without saying whose record it is.
+            report.add(row_number, "(row)", RESTRICTED_ROW)
+            counts["invalid"] += 1
             continue
         if existing is not None:
             if mode == "update":
