@@ -12,8 +12,8 @@ from core.extensions import db
 from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsFidelityReview, IpsFidelityScore
 from plugins.ips.tests.etags import fresh
-from plugins.ips.tests.form_dates import post_form
 from plugins.ips.tests.test_fidelity_scoring import scores_totalling
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/ips"

@@ -3,7 +3,7 @@ choice not in the list names the question, closing twice says when it was closed
 
 from __future__ import annotations
 
-from plugins.ips.tests.form_dates import post_form
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 T = "/tenant-a/ips"

@@ -4,8 +4,8 @@ fields that parsed, so nobody fixes one round of errors only to meet a second (i
 from __future__ import annotations
 
 from plugins.ips.models import IpsOutcome, IpsSupportContact
-from plugins.ips.tests.form_dates import post_form
 from plugins.ips.tests.work_builders import count, days_ago, episode
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 T = "/tenant-a/ips"

@@ -16,8 +16,8 @@ from core.columns import utcnow
 from core.extensions import db
 from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsJointMeeting, IpsJointMeetingClient
-from plugins.ips.tests.form_dates import post_form
 from tests.factories import make_membership, make_user
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/ips"

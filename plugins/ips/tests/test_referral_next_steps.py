@@ -4,7 +4,7 @@ and timeline entries read as plain English."""
 
 from __future__ import annotations
 
-from plugins.ips.tests.form_dates import post_form
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 T = "/tenant-a/ips"

@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from plugins.ips.tests.form_dates import post_form
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 

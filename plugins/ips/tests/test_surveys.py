@@ -13,7 +13,7 @@ from core.tenancy.context import tenant_context
 from plugins.ips.models import IpsSurvey
 from plugins.ips.surveys_questions import KEYS, check_answers
 from plugins.ips.surveys_services import summarise
-from plugins.ips.tests.form_dates import nhs_dates, post_form
+from tests.form_dates import nhs_dates, post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/ips"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plugins.ips.models import IpsEmployer, IpsOutcome
-from plugins.ips.tests.form_dates import post_form
 from plugins.ips.tests.work_builders import (
     TODAY,
     count,
@@ -14,6 +13,7 @@ from plugins.ips.tests.work_builders import (
     episode,
     referral_status,
 )
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 T = "/tenant-a/ips"

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from plugins.step_out.date_rules import referral_errors, uk_day
-from plugins.step_out.tests.form_dates import post_form
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/step-out"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from plugins.step_out.schemas import STATUSES
 from plugins.step_out.services import OPEN_STATUSES
-from plugins.step_out.tests.form_dates import post_form
+from tests.form_dates import post_form
 from tests.security.harness import sign_in
 
 API = "/api/v1/tenant-a/step-out"

@@ -1,4 +1,5 @@
-"""Page forms take dates as the NHS date input's three boxes; tests write them as one string."""
+"""Page forms take dates as the NHS date input's three boxes; tests (core's and the plugins') write
+them as one string."""
 
 from __future__ import annotations
 
