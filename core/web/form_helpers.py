@@ -73,8 +73,14 @@ def short_label(field: Any) -> str:
     return field.label.text.replace(" (optional)", "")
 
 
-def plain_words(field: Any, message: str) -> str:
-    """One schema message in the NHS style: "Enter …", "… must be 100 characters or fewer"."""
+def plain_words(field: Any, message: str, empty: dict[str, str] | None = None) -> str:
+    """One schema message in the NHS style: "Enter …", "… must be 100 characters or fewer".
+
+    ``empty`` is the form's own wording for a field left empty (or, for radios and selects, a
+    value not on the list), over the shared :data:`REQUIRED`."""
+    own = (empty or {}).get(field.name)
+    if own and (message in _EMPTY or message.startswith("Must be one of")):
+        return own
     if message in _EMPTY:
         return REQUIRED.get(field.name, f"Enter {short_label(field).lower()}")
     if message == "Not a valid email address.":
@@ -88,7 +94,9 @@ def plain_words(field: Any, message: str) -> str:
     return message
 
 
-def apply_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
+def apply_errors(
+    form: FlaskForm, messages: dict[str, Any], empty: dict[str, str] | None = None
+) -> None:
     for name, problems in messages.items():
         if name not in form:
             continue
@@ -96,7 +104,7 @@ def apply_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
         if field.errors:  # one message per field: the first problem found
             continue
         text = problems if isinstance(problems, list) else [str(problems)]
-        field.errors = [plain_words(field, str(t)) for t in text[:1]]
+        field.errors = [plain_words(field, str(t), empty) for t in text[:1]]
 
 
 def date_errors(form: FlaskForm) -> bool:

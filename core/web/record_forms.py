@@ -219,6 +219,14 @@ class ConsentForm(FlaskForm):
     notes = TextAreaField("Notes (optional)")
 
 
+#: What to say when a consent field is left empty.
+CONSENT_EMPTY = {
+    "purpose": "Choose what the client has agreed to",
+    "method": "Choose how consent was recorded",
+    "given_on": "Enter the date they agreed",
+}
+
+
 @bp.route("/<client_id>/consents/new", methods=["GET", "POST"])
 @requires("consent.write")
 def give_consent(client_id: str):
@@ -240,15 +248,7 @@ def give_consent(client_id: str):
             flash("Consent has been recorded.")
             return redirect(url_for("clients.record", client_id=client.id))
         except ValidationError as error:
-            messages = error.normalized_messages()
-            friendly = {
-                "purpose": "Choose what the client has agreed to",
-                "method": "Choose how consent was recorded",
-                "given_on": "Enter the date they agreed",
-            }
-            for name, problems in messages.items():
-                missing = any("Missing data" in p for p in problems)
-                form[name].errors = [friendly[name]] if missing and name in friendly else problems
+            apply_errors(form, error.normalized_messages(), empty=CONSENT_EMPTY)
     return render_form(
         "clients/form_simple.html",
         form,

@@ -46,16 +46,6 @@ class RightsDecisionForm(FlaskForm):
     reason = TextAreaField("Reason for the decision")
 
 
-def _errors(form: RightsDecisionForm, messages: dict) -> None:
-    for name, problems in messages.items():
-        text = problems[0] if isinstance(problems, list) else str(problems)
-        empty = text in ("Missing data for required field.", "Field may not be null.")
-        unknown = name in ("request", "action") and text.startswith("Must be one of")
-        if name in EMPTY and (empty or unknown):
-            messages[name] = [EMPTY[name]]
-    apply_errors(form, messages)
-
-
 @bp.route("/<client_id>/rights", methods=["GET", "POST"])
 @requires("clients.rights.decide")
 def decide(client_id: str):
@@ -72,9 +62,9 @@ def decide(client_id: str):
                 flash("The decision has been recorded.")
                 return redirect(url_for("clients.record", client_id=client.id))
         except ValidationError as error:
-            _errors(form, dict(error.messages))
+            apply_errors(form, dict(error.messages), empty=EMPTY)
         except InvalidInput as error:
-            _errors(form, dict(error.field_errors))
+            apply_errors(form, dict(error.field_errors), empty=EMPTY)
         except Conflict as error:
             form.action.errors = [error.detail]
     audit.record("client.rights_decisions.read", object_type="client", object_id=client.id)
