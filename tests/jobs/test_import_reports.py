@@ -112,6 +112,7 @@ def test_copy_path_keeps_rows_in_the_jobs_tenant(app, world: World, client, admi
 
     from core.columns import utcnow
     from core.imports import clients as imports
+    from core.imports import inserts
     from tests.jobs.conftest import inside
 
     body = (
@@ -137,7 +138,7 @@ def test_copy_path_keeps_rows_in_the_jobs_tenant(app, world: World, client, admi
     assert {e.tenant_id for e in events} == {world.a.tenant_id}
 
     with inside(app, world.a):
-        assert imports._can_copy()
+        assert inserts.can_copy()
         now = utcnow()
         record = {
             **{c: None for c in imports.COLUMNS},
@@ -152,7 +153,7 @@ def test_copy_path_keeps_rows_in_the_jobs_tenant(app, world: World, client, admi
             "updated_at": now,
         }
         with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-            imports._copy_created([record])
+            inserts._copy_created([record])
         from core.extensions import db
 
         db.session.rollback()
