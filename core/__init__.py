@@ -172,9 +172,10 @@ def _init_request_hooks(app: Flask) -> None:
             try:
                 db.session.commit()
             except sa.exc.DBAPIError as error:
-                if not database_failures.is_database_failure(error):
+                answer = database_failures.answer_for(error)
+                if answer is None:
                     raise
-                response = database_failures.unavailable(error)
+                response = answer
         response.headers["X-Request-ID"] = request_id()
         if request.path.startswith("/api/v1/docs"):
             # Swagger UI sets inline styles; its page alone may use them.
