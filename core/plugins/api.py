@@ -22,6 +22,7 @@ from core.audit.service import record as audit
 from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
 from core.clients.export import safe_cell
 from core.clients.models import Client
+from core.clients.processing import may_process_client, processable_clients_clause
 from core.clients.sharing import give_consent, share_with
 from core.columns import JSONType, Timestamps, utcnow
 from core.extensions import db
@@ -224,8 +225,10 @@ __all__ = [
     "hookimpl",
     "is_partner_viewer",
     "job_progress",
+    "may_process_client",
     "member_names",
     "plugin_enabled",
+    "processable_clients_clause",
     "public",
     "require_if_match",
     "requires",

@@ -10,16 +10,19 @@ import sqlalchemy as sa
 
 from core.accounts.models import Membership, Organisation, User
 from core.clients.models import Client
+from core.clients.processing import processable_clients_clause
 from core.extensions import db
 from core.plugins.api import Report
 from core.reports.types import ChartSpec, ReportColumn, ReportResult
 
-DEFINITION_VERSION = "caseload/1"
+#: Version 2: clients whose processing is restricted (Art. 18) are left out.
+DEFINITION_VERSION = "caseload/2"
 
 
 def _in_period(period_start: date | None, period_end: date | None) -> list[sa.ColumnElement]:
-    """Open at some point in the period: created by its end, not closed before its start."""
-    conditions: list[sa.ColumnElement] = []
+    """Open at some point in the period: created by its end, not closed before its start; and
+    not restricted now (Art. 18)."""
+    conditions: list[sa.ColumnElement] = [processable_clients_clause()]
     if period_end is not None:
         conditions.append(sa.cast(Client.created_at, sa.Date) <= period_end)
     if period_start is not None:
@@ -122,6 +125,7 @@ CASELOAD = Report(
         "organisation": "The organisation the key worker belongs to.",
         "key_worker": "The member of staff named as the client's key worker.",
         "clients": "Clients created on or before the period end and not closed before the "
-        "period start (open clients when no period is given).",
+        "period start (open clients when no period is given). Clients whose processing is "
+        "restricted when the report runs are left out.",
     },
 )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import g
 
 from core.clients.export import safe_cell
+from core.clients.processing import processable_clients_clause, restricted_note
 from core.errors import InvalidInput, NotFound
 from core.plugins.api import Report
 from core.plugins.manager import tenant_hooks
@@ -86,6 +87,9 @@ def run(report: Report, parameters: dict[str, Any]) -> dict[str, Any]:
         outcome = ReportResult(
             columns=[ReportColumn("value", report.title, "number")], rows=[{"value": outcome}]
         )
+    # Art. 18: every report leaves restricted clients out (each applies the clause in its own
+    # SQL); this says so, with a suppressed count, so a reader can see why a figure moved.
+    outcome.notes = [*outcome.notes, restricted_note()]
     return {
         "report": report.key,
         "title": report.title,
@@ -161,12 +165,18 @@ def to_xlsx(output: dict[str, Any]) -> bytes:
 
 
 def drilldown_statement(report: Report, drill: Any, parameters: dict[str, Any]) -> sa.Select:
-    """The Client rows behind one figure, limited to what the viewer may see (need-to-know)."""
+    """The Client rows behind one figure, limited to what the viewer may see (need-to-know) and
+    to clients whose processing is not restricted (Art. 18: they are in no figure, so they are
+    behind none, whoever asks — the information governance role too)."""
     from core.clients.access import visible_clients_clause
 
     if report.drilldown is None:
         raise NotFound("This report's figures cannot be opened.")
-    return report.drilldown(drill, **parameters).where(visible_clients_clause())
+    return (
+        report.drilldown(drill, **parameters)
+        .where(visible_clients_clause())
+        .where(processable_clients_clause())
+    )
 
 
 def bar_chart(output: dict[str, Any], width: int = 640) -> dict[str, Any] | None:

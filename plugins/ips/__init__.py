@@ -9,7 +9,7 @@ The plugin is a set of slices, each with its own services, REST API and pages:
 * ``meetings_*`` — joint caseload meetings with Job Centre Plus;
 * ``fidelity_*`` — fidelity reviews on the 25-item scale, with action plans and the trend;
 * ``surveys_*`` — client satisfaction surveys;
-* ``reports`` — the commissioner's outcome table (``ips-outcomes/2``) and the service reports;
+* ``reports`` — the commissioner's outcome table (``ips-outcomes/3``) and the service reports;
 * ``demo`` — synthetic demo data.
 
 See README.md.

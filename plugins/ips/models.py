@@ -136,7 +136,7 @@ class IpsEmployerContact(TenantScoped, Timestamps, db.Model):
 
 class IpsOutcome(TenantScoped, Timestamps, db.Model):
     """A start: a paid job (employed or self-employed), education or training, voluntary work,
-    or a work-experience placement. The outcome report counts these (``ips-outcomes/2``)."""
+    or a work-experience placement. The outcome report counts these (``ips-outcomes/3``)."""
 
     __tablename__ = "ips_outcome"
     __table_args__ = TenantScoped.tenant_table_args(

@@ -1,12 +1,14 @@
 """IPS reports, run through core's reports framework (``register_reports``).
 
-* ``ips-outcomes/2`` — the commissioner's outcome table (reports_outcomes);
-* ``ips-rapid-search/2`` — days from acceptance to first employer contact (reports_rapid_search);
-* ``ips-job-starts-by-specialist/1`` and ``ips-caseloads/2`` — per specialist
+* ``ips-outcomes/3`` — the commissioner's outcome table (reports_outcomes);
+* ``ips-rapid-search/3`` — days from acceptance to first employer contact (reports_rapid_search);
+* ``ips-job-starts-by-specialist/2`` and ``ips-caseloads/3`` — per specialist
   (reports_specialists);
 * ``ips-fidelity-trend/1`` — fidelity reviews over time (reports_fidelity).
 
 Each lives in its own module; this one only lists them, in the order the reports page shows.
+Every report that counts clients leaves out those whose processing is restricted
+(``may_process_client``, UK GDPR Art. 18).
 """
 
 from __future__ import annotations

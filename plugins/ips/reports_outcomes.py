@@ -1,4 +1,4 @@
-"""``ips-outcomes/2``: the commissioner's IPS outcome table for a period START..END.
+"""``ips-outcomes/3``: the commissioner's IPS outcome table for a period START..END.
 
 Exactly the counting rules of the IPS domain notes ("Outcome counting rules"):
 
@@ -17,6 +17,9 @@ Exactly the counting rules of the IPS domain notes ("Outcome counting rules"):
   (or "not stated") are in neither the numerator nor the denominator; they are counted on their
   own row so the gap is visible.
 
+Clients whose processing is restricted (UK GDPR Art. 18) when the report runs are in no figure
+(since version 3), whatever the period.
+
 Each figure is a set of client ids built in SQL (the same set feeds the count and the
 drill-down), and every set names the current tenant explicitly besides row-level security.
 """
@@ -29,7 +32,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, current_tenant_id, db
+from core.plugins.api import (
+    ChartSpec,
+    Report,
+    ReportColumn,
+    ReportResult,
+    current_tenant_id,
+    db,
+    may_process_client,
+)
 
 from .codes import OUT_OF_WORK_STATUSES
 from .models import IpsOutcome, IpsReferral, IpsRetentionCase
@@ -43,7 +54,7 @@ from .reports_common import (
     share,
 )
 
-DEFINITION_VERSION = "ips-outcomes/2"
+DEFINITION_VERSION = "ips-outcomes/3"
 EMPLOYED_STATUS = "01"
 
 #: (row key, outcome kind, what people read)
@@ -57,9 +68,10 @@ START_FIGURES = (
 
 def _supporting(start: date, end: date, r: Any = IpsReferral) -> sa.Select:
     """Referrals accepted on or before END and not closed before START (one row each), of
-    clients whose record was not closed before START either."""
+    clients whose record was not closed before START either, nor restricted now."""
     return sa.select(r.client_id).where(
         r.tenant_id == current_tenant_id(),
+        may_process_client(r.client_id),
         r.accepted_on.is_not(None),
         r.accepted_on <= end,
         sa.or_(r.closed_on.is_(None), r.closed_on >= start),
@@ -70,7 +82,10 @@ def _supporting(start: date, end: date, r: Any = IpsReferral) -> sa.Select:
 def _starts(kind: str, start: date, end: date) -> sa.Select:
     o = IpsOutcome
     return sa.select(o.client_id).where(
-        o.tenant_id == current_tenant_id(), o.kind == kind, o.started_on.between(start, end)
+        o.tenant_id == current_tenant_id(),
+        may_process_client(o.client_id),
+        o.kind == kind,
+        o.started_on.between(start, end),
     )
 
 
@@ -83,6 +98,7 @@ def client_sets(start: date, end: date) -> dict[str, sa.Select]:
     rc = IpsRetentionCase
     sets["retained_employment"] = sa.select(rc.client_id).where(
         rc.tenant_id == current_tenant_id(),
+        may_process_client(rc.client_id),
         rc.result == "retained",
         rc.closed_on.between(start, end),
     )
@@ -110,6 +126,7 @@ def outcome_figures(start: date, end: date) -> dict[str, int]:
         sa.select(sa.func.count(o.id))
         .where(
             o.tenant_id == current_tenant_id(),
+            may_process_client(o.client_id),
             o.kind == "paid_job",
             o.started_on.between(start, end),
         )
@@ -173,7 +190,8 @@ def run_outcomes(
         "start; the IPS Grow benchmark is 40%). Clients whose employment status at referral was "
         "not recorded or not stated are left out of the rate.",
         f"Definition {DEFINITION_VERSION}: a client counts at most once in each figure and may "
-        "count in several; a start before the period never counts.",
+        "count in several; a start before the period never counts; clients whose processing "
+        "is restricted now are left out.",
     ]
     return ReportResult(
         columns=[
@@ -226,7 +244,8 @@ OUTCOMES_REPORT = Report(
         "start in the period, second jobs included. Out of work at the start: clients supported "
         "whose referral recorded an MHSDS employment status other than employed or not stated.",
         "value": "Number of distinct clients (total job starts: number of starts). Only this "
-        "tenant's records count. The employment rate row gives the number of out-of-work "
+        "tenant's records count, and none of a client whose processing is restricted when the "
+        "report runs. The employment rate row gives the number of out-of-work "
         "clients with a paid job start in the period.",
         "share": "Percentage of clients supported; for the employment rate, percentage of the "
         "clients who were out of work at the start (clients with no recorded status are left "

@@ -1,4 +1,4 @@
-"""``ips-rapid-search/2``: how soon after acceptance a specialist first contacts an employer
+"""``ips-rapid-search/3``: how soon after acceptance a specialist first contacts an employer
 about a job for the client (IPS principle: rapid job search, first contact within 30 days).
 
 For each referral accepted in START..END: the first contact is the earliest *face-to-face*
@@ -13,6 +13,9 @@ fewer.
 Referrals with no such contact yet are left out of the median. They count against the 30-day
 share once 30 days have passed since acceptance (as of the day the report runs); before that
 they are pending and left out of the share, because they may still make it.
+
+Referrals of clients whose processing is restricted (UK GDPR Art. 18) when the report runs are
+left out (since version 3).
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import ChartSpec, Report, ReportColumn, ReportResult, current_tenant_id, db
+from core.plugins.api import (
+    ChartSpec,
+    Report,
+    ReportColumn,
+    ReportResult,
+    current_tenant_id,
+    db,
+    may_process_client,
+)
 
 from .models import IpsEmployerContact, IpsReferral
 from .reports_common import (
@@ -38,7 +49,7 @@ from .reports_common import (
     share,
 )
 
-DEFINITION_VERSION = "ips-rapid-search/2"
+DEFINITION_VERSION = "ips-rapid-search/3"
 TARGET_DAYS = 30
 
 
@@ -80,7 +91,11 @@ def first_contacts(start: date, end: date) -> list[FirstContact]:
                 sa.or_(r.closed_on.is_(None), c.contacted_on <= r.closed_on),
             ),
         )
-        .where(r.tenant_id == current_tenant_id(), r.accepted_on.between(start, end))
+        .where(
+            r.tenant_id == current_tenant_id(),
+            may_process_client(r.client_id),
+            r.accepted_on.between(start, end),
+        )
         .group_by(r.id, r.client_id, r.accepted_on)
     )
     return [
@@ -211,7 +226,8 @@ RAPID_SEARCH_REPORT = Report(
         "date and not after the episode closed (it may fall after the period end). Phone calls, "
         "video calls and emails are not counted. Within 30 days: 30 days or fewer.",
         "referrals": "Referrals accepted within the period (both dates inclusive); a client "
-        "with two accepted referrals counts twice.",
+        "with two accepted referrals counts twice. Referrals of clients whose processing is "
+        "restricted when the report runs are left out.",
         "share": "Percentage of the referrals that are decided: those with a first contact, and "
         "those without one whose 30 days have passed on the day the report runs (counted as not "
         "within 30 days). Referrals accepted 30 days ago or less without a contact are pending "

@@ -1,6 +1,9 @@
-"""Reports per employment specialist: ``ips-job-starts-by-specialist/1`` (paid job starts in a
-period, credited through ``IpsOutcome.specialist_id``) and ``ips-caseloads/2`` (open, accepted
+"""Reports per employment specialist: ``ips-job-starts-by-specialist/2`` (paid job starts in a
+period, credited through ``IpsOutcome.specialist_id``) and ``ips-caseloads/3`` (open, accepted
 episodes on a day against the tenant's caseload cap, with retention cases as a share).
+
+Clients whose processing is restricted (UK GDPR Art. 18) when the report runs are in neither
+(since ``ips-job-starts-by-specialist/2`` and ``ips-caseloads/3``).
 
 Specialists are memberships; a start or episode with no specialist is shown as "Unassigned",
 always, so nothing drops out of the totals.
@@ -21,6 +24,7 @@ from core.plugins.api import (
     ReportResult,
     current_tenant_id,
     db,
+    may_process_client,
     member_names,
 )
 
@@ -38,8 +42,8 @@ from .reports_common import (
     uk_day,
 )
 
-JOB_STARTS_VERSION = "ips-job-starts-by-specialist/1"
-CASELOADS_VERSION = "ips-caseloads/2"
+JOB_STARTS_VERSION = "ips-job-starts-by-specialist/2"
+CASELOADS_VERSION = "ips-caseloads/3"
 RETENTION_GUIDE = 15  # per cent of a caseload (IPS practice guidance)
 
 
@@ -83,6 +87,7 @@ def run_job_starts(
         sa.select(o.specialist_id, sa.func.count(o.id), sa.func.count(sa.distinct(o.client_id)))
         .where(
             o.tenant_id == current_tenant_id(),
+            may_process_client(o.client_id),
             o.kind == "paid_job",
             o.started_on.between(start, end),
         )
@@ -122,6 +127,7 @@ def job_starts_drilldown(
         sa.select(IpsOutcome.client_id)
         .where(
             IpsOutcome.tenant_id == current_tenant_id(),
+            may_process_client(IpsOutcome.client_id),
             IpsOutcome.kind == "paid_job",
             IpsOutcome.started_on.between(start, end),
         )
@@ -147,7 +153,8 @@ JOB_STARTS_REPORT = Report(
         "specialist": "The specialist recorded on the job start (the member of staff credited "
         "with it), or 'Unassigned' when none is recorded.",
         "job_starts": "Every paid job start dated within the period (both dates inclusive); a "
-        "client's second job counts again.",
+        "client's second job counts again. Starts of clients whose processing is restricted "
+        "when the report runs are left out.",
         "clients": "Distinct clients with at least one of those starts.",
     },
 )
@@ -158,10 +165,12 @@ JOB_STARTS_REPORT = Report(
 
 def _open_on(day: date) -> list[sa.ColumnElement[bool]]:
     """Accepted on or before ``day`` and still open at the end of it, for a client whose
-    record is still open at the end of it too (a closed client is no one's caseload)."""
+    record is still open at the end of it too (a closed client is no one's caseload), and
+    whose processing is not restricted now (Art. 18)."""
     r = IpsReferral
     return [
         r.tenant_id == current_tenant_id(),
+        may_process_client(r.client_id),
         r.accepted_on.is_not(None),
         r.accepted_on <= day,
         sa.or_(r.closed_on > day, sa.and_(r.closed_on.is_(None), r.status != "closed")),
@@ -254,7 +263,8 @@ CASELOADS_REPORT = Report(
         "specialist": "The specialist named on the episode, or 'Unassigned'.",
         "caseload": "Distinct clients with an episode accepted on or before the day and not "
         "closed on or before it (statuses accepted, job search, in work), whose client record "
-        "was not closed on or before it either.",
+        "was not closed on or before it either. Clients whose processing is restricted when "
+        "the report runs are left out.",
         "cap": "The tenant's caseload cap (setting caseload_cap; 20 unless set): IPS guidance "
         "is at most 20 active clients per full-time specialist.",
         "over_cap": "Caseload minus the cap, when above it; otherwise 0.",

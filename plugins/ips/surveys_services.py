@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import Client, audit, db
+from core.plugins.api import Client, audit, db, may_process_client
 
 from .common import IpsInvalid, as_uuid, find_in, of_visible_clients
 from .models import IpsSurvey
@@ -97,7 +97,10 @@ def summarise(surveys: list[IpsSurvey], start: date, end: date) -> Summary:
 
 
 def summary(start: date, end: date) -> Summary:
-    surveys = list(db.session.execute(surveys_query(start, end)).scalars())
+    """The period's figures over the surveys the viewer may see, leaving out clients whose
+    processing is restricted (UK GDPR Art. 18) — for the information governance role too."""
+    stmt = surveys_query(start, end).where(may_process_client(IpsSurvey.client_id))
+    surveys = list(db.session.execute(stmt).scalars())
     return summarise(surveys, start, end)
 
 

@@ -1,6 +1,9 @@
 """IPS work figures the fidelity scale asks about: employer contacts per specialist per week
 (item 17, about 6 a week) and rapid job search (item 15, first employer contact about the client
-within 30 days of acceptance)."""
+within 30 days of acceptance).
+
+The per-specialist figures leave out clients whose processing is restricted (UK GDPR Art. 18):
+a contact about such a client, or their episode, is in no count while the restriction lasts."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core.plugins.api import db
+from core.plugins.api import db, may_process_client
 
 from .models import IpsEmployerContact, IpsReferral, IpsRetentionCase
 
@@ -60,7 +63,7 @@ def weekly_contacts(
     day = IpsEmployerContact.contacted_on
     rows = db.session.execute(
         sa.select(IpsEmployerContact.specialist_id, day, sa.func.count())
-        .where(day >= mondays[0], day <= today)
+        .where(day >= mondays[0], day <= today, may_process_client(IpsEmployerContact.client_id))
         .group_by(IpsEmployerContact.specialist_id, day)
     ).all()
     counts: dict[uuid.UUID, dict[date, int]] = {}
@@ -139,6 +142,7 @@ def retention_load(specialist_id: uuid.UUID) -> RetentionLoad:
     counted in SQL."""
     active = sa.select(IpsReferral.id).where(
         IpsReferral.specialist_id == specialist_id,
+        may_process_client(IpsReferral.client_id),
         IpsReferral.accepted_on.is_not(None),
         IpsReferral.status != "closed",
     )

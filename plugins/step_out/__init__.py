@@ -2,7 +2,7 @@
 
 A housing worker on the inpatient pathway takes referrals from wards, searches for a home, records
 the move-in and discharge (and delayed days), follows the tenancy up at 1, 3, 6 and 12 months, and
-counts crisis use in the 6 months before versus after move-in (report ``step-out-crisis/2``).
+counts crisis use in the 6 months before versus after move-in (report ``step-out-crisis/3``).
 See README.md.
 """
 

@@ -277,7 +277,7 @@ class Outcomes(MethodView):
     @blp.arguments(StepOutOutcomeQuerySchema, location="query")
     @blp.response(200, StepOutClientOutcomeSchema(many=True))
     def get(self, query):
-        """Per-client before/after figures (``step-out-crisis/2``) of the clients you may see."""
+        """Per-client before/after figures (``step-out-crisis/3``) of the clients you may see."""
         return client_outcomes(
             as_of_date(as_of=query.get("as_of")), visible_clients_clause(g.membership)
         )

@@ -1,4 +1,4 @@
-"""Counting for ``step-out-crisis/2``: one row per client (M, windows, counts, eligibility,
+"""Counting for ``step-out-crisis/3``: one row per client (M, windows, counts, eligibility,
 sustainment) and the cohort's figures, all in SQL. The rules are in reports.py's docstring;
 this module only counts, so the report's presentation (rows, chart, drill-down) stays apart.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.plugins.api import Client, db
+from core.plugins.api import Client, db, may_process_client
 
 from .models import StepOutCrisisEvent, StepOutReferral
 from .portable_sql import add_months, days_between
@@ -23,23 +23,30 @@ def as_of_date(period_end: date | None = None, as_of: date | str | None = None) 
 
 
 def per_client(as_of: date) -> sa.Subquery:
-    """One row per client with a referral: M, windows, counts, eligibility and sustainment."""
+    """One row per client with a referral: M, windows, counts, eligibility and sustainment.
+
+    Clients whose processing is restricted (UK GDPR Art. 18) now have no row, so they are in no
+    figure, drill-down or per-client list (since ``step-out-crisis/3``)."""
     r = StepOutReferral
     # The referral that gave M: earliest move-in first (no move-in last), then the earliest
     # referral; row_number() rather than DISTINCT ON, which only PostgreSQL has.
-    ranked = sa.select(
-        r.client_id,
-        r.move_in_date.label("m"),
-        days_between(r.discharge_date, r.clinically_ready_date).label("delayed_days"),
-        r.tenancy_end_date,
-        r.tenancy_end_planned,
-        sa.func.row_number()
-        .over(
-            partition_by=r.client_id,
-            order_by=(r.move_in_date.asc().nulls_last(), r.referred_on, r.id),
+    ranked = (
+        sa.select(
+            r.client_id,
+            r.move_in_date.label("m"),
+            days_between(r.discharge_date, r.clinically_ready_date).label("delayed_days"),
+            r.tenancy_end_date,
+            r.tenancy_end_planned,
+            sa.func.row_number()
+            .over(
+                partition_by=r.client_id,
+                order_by=(r.move_in_date.asc().nulls_last(), r.referred_on, r.id),
+            )
+            .label("rank"),
         )
-        .label("rank"),
-    ).subquery("ranked")
+        .where(may_process_client(r.client_id))
+        .subquery("ranked")
+    )
     first = (
         sa.select(
             ranked.c.client_id,

@@ -4,7 +4,9 @@ The upload is stored under the instance folder and core's jobs machinery runs th
 ``step_out.crisis_import`` on it, so the person sees progress on the job's page and downloads
 the error report (row, column, problem) when it has finished. Each row is matched to a client by
 NHS number; a row whose client already has an event of that kind on that day (imported earlier,
-or entered by hand) is skipped, so importing the same file twice adds nothing.
+or entered by hand) is skipped, so importing the same file twice adds nothing. A row of a client
+whose processing is restricted (UK GDPR Art. 18) is reported as a problem and adds nothing; once
+the restriction is lifted, importing the file again adds it.
 
 Columns (first row names them, any order, case and spaces ignored):
 ``nhs_number`` (10 digits), ``kind`` (``crisis_contact`` or ``admission``), ``date``
@@ -35,6 +37,7 @@ from core.plugins.api import (
     db,
     enqueue_job,
     job_progress,
+    processable_clients_clause,
     safe_cell,
 )
 
@@ -43,6 +46,11 @@ from .schemas import CRISIS_KINDS
 from .services import StepOutInvalid
 
 JOB_KIND = "step_out.crisis_import"
+#: What the problem report says of a restricted client's row: never whose record it is.
+RESTRICTED_ROW = (
+    "This NHS number belongs to a record whose processing is restricted; nothing was added. "
+    "Ask your information governance lead."
+)
 REQUIRED = ("nhs_number", "kind", "date")
 OPTIONAL = ("notes",)
 #: Progress is written (one short transaction) every this many rows.
@@ -145,7 +153,7 @@ def import_crisis_csv(
                 column = safe_cell(name) or f"column {index + 1}"
                 report.writerow([1, column, "Unknown column; it was ignored."])
                 problems += 1
-        clients: dict[str, uuid.UUID | None] = {}
+        clients: dict[str, tuple[uuid.UUID, bool] | None] = {}
         for row_number, raw in enumerate(rows, start=2):
             if not any((v or "").strip() for v in raw):
                 continue  # a blank line
@@ -208,7 +216,7 @@ def _rows(path: Path | None, csv_text: str | None) -> Iterator[list[str]]:
 
 
 def _check_row(
-    values: dict[str, str], clients: dict[str, uuid.UUID | None]
+    values: dict[str, str], clients: dict[str, tuple[uuid.UUID, bool] | None]
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The event a row describes, or its problems as (column, problem)."""
     errors: list[tuple[str, str]] = []
@@ -218,12 +226,17 @@ def _check_row(
         errors.append(("nhs_number", "Enter a 10-digit NHS number."))
     else:
         if nhs not in clients:
-            clients[nhs] = db.session.execute(
-                sa.select(Client.id).where(Client.nhs_number == nhs)
-            ).scalar_one_or_none()
-        client_id = clients[nhs]
-        if client_id is None:
+            found = db.session.execute(
+                sa.select(Client.id, processable_clients_clause()).where(Client.nhs_number == nhs)
+            ).one_or_none()
+            clients[nhs] = None if found is None else (found[0], bool(found[1]))
+        match = clients[nhs]
+        if match is None:
             errors.append(("nhs_number", "No client has this NHS number."))
+        elif not match[1]:  # Art. 18: a restricted record is stored, never added to
+            errors.append(("nhs_number", RESTRICTED_ROW))
+        else:
+            client_id = match[0]
     kind = values.get("kind", "")
     if kind not in CRISIS_KINDS:
         errors.append(("kind", "Must be crisis_contact or admission."))

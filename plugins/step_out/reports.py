@@ -1,4 +1,4 @@
-"""The ``step-out-crisis/2`` outcome report: crisis use six months before versus after move-in.
+"""The ``step-out-crisis/3`` outcome report: crisis use six months before versus after move-in.
 
 Rules (docs: ../shared/domain/step-out.md, README "Report rules"), for each client with a
 Step Out referral, M = the client's first move-in date:
@@ -17,7 +17,9 @@ Step Out referral, M = the client's first move-in date:
   sustainment is reported only over eligible clients whose 12 months have elapsed (as-of ≥ M + 12
   months), with that denominator shown;
 * delayed days = discharge date − clinically ready date of the referral that led to M; the
-  median is over eligible clients with both dates.
+  median is over eligible clients with both dates;
+* clients whose processing is restricted (UK GDPR Art. 18) when the report runs are left out
+  of every figure (since version 3; version 2 counted them).
 
 Everything is counted in SQL (one statement per figure set), never by loading rows, in SQL that
 runs on PostgreSQL and on SQLite ≥ 3.30 (window functions, aggregate ``FILTER``, ``NULLS LAST``).
@@ -40,7 +42,7 @@ from core.plugins.api import (
 
 from .crisis_counts import as_of_date, cohort_figures, figure_sets, per_client
 
-DEFINITION_VERSION = "step-out-crisis/2"
+DEFINITION_VERSION = "step-out-crisis/3"
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -205,7 +207,8 @@ CRISIS_REPORT = Report(
         "move-in was arranged counts before when it began in the before window), an admission "
         "recorded both there and as a crisis event on the same day counting once.",
         "value": "Counts over eligible clients (after window fully elapsed on the as-of date); "
-        "exclusions are counted by reason. Sustained at 6/12 months: no unplanned tenancy end "
+        "exclusions are counted by reason; clients whose processing is restricted when the "
+        "report runs are left out altogether. Sustained at 6/12 months: no unplanned tenancy end "
         "before M + 6/12 months (planned ends count as sustained); the 12-month figure is over "
         "eligible clients whose 12 months have elapsed. Median delayed days: discharge date "
         "minus clinically ready date.",

@@ -199,7 +199,7 @@ def test_caseload_report_matches_hand_count_and_exports(app, world: World, clien
         ("Home Trust", "Admin of tenant-a"): 2,
         ("No key worker", "No key worker"): 1,
     }
-    assert response.json["definition_version"] == "caseload/1"
+    assert response.json["definition_version"] == "caseload/2"
     b = client.get(f"/api/v1/{world.b.slug}/reports/caseload", headers=world.b.auth())
     assert sum(r["clients"] for r in b.json["rows"]) == 2  # B's own two, never A's
 
@@ -222,7 +222,7 @@ def test_report_page_chart_csv_excel(app, world: World, client):
     )
     assert workbook.sheetnames == ["Report", "About this report"]
     about = {r[0]: r[1] for r in workbook["About this report"].iter_rows(values_only=True) if r}
-    assert about["Definition version"] == "caseload/1"
+    assert about["Definition version"] == "caseload/2"
 
 
 def test_drilldown_respects_need_to_know(app, world: World, client):

@@ -1,4 +1,4 @@
-"""``ips-outcomes/2`` against a hand-built dataset with known counts, through the reports API."""
+"""``ips-outcomes/3`` against a hand-built dataset with known counts, through the reports API."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def _run(client, world, query=PERIOD):
 @pytest.mark.hazard("HAZ-006")
 def test_figures_follow_the_counting_rules(client, world, dataset):
     body = _run(client, world)
-    assert body["definition_version"] == "ips-outcomes/2"
+    assert body["definition_version"] == "ips-outcomes/3"
     values = {row["key"]: row["value"] for row in body["rows"]}
     assert values == EXPECTED
     shares = {row["key"]: row.get("share") for row in body["rows"]}
@@ -178,12 +178,12 @@ def test_page_csv_and_workbook(client, world, dataset):
     csv_lines = client.get(f"/tenant-a/reports/ips-outcomes?format=csv&{PERIOD}").data
     lines = csv_lines.decode().splitlines()
     assert lines[0] == "Measure,Number,Share (%),definition_version"
-    assert lines[1] == "Clients supported,8,,ips-outcomes/2"
+    assert lines[1] == "Clients supported,8,,ips-outcomes/3"
     workbook = load_workbook(
         io.BytesIO(client.get(f"/tenant-a/reports/ips-outcomes?format=xlsx&{PERIOD}").data)
     )
     about = {r[0]: r[1] for r in workbook["About this report"].iter_rows(values_only=True) if r}
-    assert about["Definition version"] == "ips-outcomes/2"
+    assert about["Definition version"] == "ips-outcomes/3"
     assert "accepted on or before the period end" in about["Measure"]
     assert client.get("/tenant-c/reports/ips-outcomes?run=1").status_code == 404
 

@@ -19,10 +19,11 @@ from . import reports_builders as build
 
 YEAR = "period_start=2025-01-01&period_end=2025-12-31"
 # Version 2: face-to-face contacts within the episode; closed client records leave caseloads.
+# Version 3 (job starts: 2): clients whose processing is restricted (Art. 18) are left out.
 VERSIONS = {
-    "ips-rapid-search": 2,
-    "ips-caseloads": 2,
-    "ips-job-starts-by-specialist": 1,
+    "ips-rapid-search": 3,
+    "ips-caseloads": 3,
+    "ips-job-starts-by-specialist": 2,
     "ips-fidelity-trend": 1,
 }
 

@@ -1,4 +1,4 @@
-"""Edge cases of ``step-out-crisis/2`` (step-out.md, "Before/after rules"), checked the way a
+"""Edge cases of ``step-out-crisis/3`` (step-out.md, "Before/after rules"), checked the way a
 commissioner and a trust's analyst would: made-up data whose exact figures differ under a wrong
 rule. Clients here move in on 31 March 2026, so the windows need month-end clamping.
 """

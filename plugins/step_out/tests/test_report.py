@@ -1,4 +1,4 @@
-"""The ``step-out-crisis/2`` report against a hand-built dataset with known figures."""
+"""The ``step-out-crisis/3`` report against a hand-built dataset with known figures."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def test_report_rows_notes_and_drilldown(app, world, dataset, client):
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json
-    assert body["definition_version"] == "step-out-crisis/2"
+    assert body["definition_version"] == "step-out-crisis/3"
     drill = client.get(
         "/api/v1/tenant-a/step-out/outcomes?as_of=2027-03-01", headers=world.a.auth()
     )

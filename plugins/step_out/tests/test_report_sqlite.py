@@ -1,4 +1,4 @@
-"""The ``step-out-crisis/2`` report on SQLite, the embedded database of ``make run``.
+"""The ``step-out-crisis/3`` report on SQLite, the embedded database of ``make run``.
 
 The report's SQL must run there too (no ``DISTINCT ON``, ``interval``, ``date - date`` or
 ``percentile_cont``) and give the same figures as on PostgreSQL (``test_report.py``): the same
