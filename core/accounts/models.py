@@ -153,3 +153,28 @@ class SignInFailure(UUIDPrimaryKey, db.Model):
     email: Mapped[str] = mapped_column(sa.String(320))
     source_address: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(UUIDPrimaryKey, db.Model):
+    """A signed-in web session, held server-side so it can be ended at once (SECURITY S1).
+
+    The browser's cookie carries a random session id (256 bits from ``secrets``); only its
+    SHA-256 is stored here. Global, like the person: one signs in before choosing a tenant.
+    A request whose id is unknown, revoked, idle too long or past ``expires_at`` is anonymous.
+    """
+
+    __tablename__ = "web_session"
+    __table_args__ = (
+        sa.UniqueConstraint("id_hash"),
+        sa.Index("ix_web_session_user_id", "user_id"),
+    )
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("user_account.id"))
+    #: How the person signed in: ``password`` or ``sso``.
+    method: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    #: The absolute limit: sign-in time plus ``SESSION_ABSOLUTE_SECONDS``, whatever the activity.
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core import audit
+from core.accounts import sessions
 from core.accounts.models import Membership, Organisation, User
 from core.accounts.permissions import catalogue
 from core.errors import Conflict, InvalidInput, NotFound
@@ -101,6 +102,9 @@ def update_member(membership: Membership, changes: dict[str, Any]) -> Membership
         membership.organisation_id = org.id
     if "active" in changes:
         membership.active = bool(changes["active"])
+        if not membership.active:
+            # Deactivated: their signed-in sessions end now, not at the next timeout (S1).
+            sessions.revoke_all(membership.user_id)
     db.session.flush()
     audit.record(
         "membership.update",

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import g
 
 from core import audit
+from core.accounts import sessions
 from core.accounts.models import Membership, Organisation, User
 from core.accounts.permissions import catalogue
 from core.columns import utcnow
@@ -169,6 +170,7 @@ def sign_in(provider: ProviderConfig, claims: dict[str, Any]) -> SignInOutcome:
             if membership is not None and membership.active:
                 # A leaver: their organisation no longer gives them a role here.
                 membership.active = False
+                sessions.revoke_all(user.id)  # a leaver's open sessions end too (S1)
                 audit.record(
                     "sso.membership.deactivated",
                     actor_user_id=user.id,

@@ -33,7 +33,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_user
 from joserfc.errors import JoseError
 
 from core.accounts.permissions import public
@@ -130,9 +129,7 @@ def callback(provider: str):
     except SignInRefused as error:
         return _refuse(config, error)
     next_url = flow.get("next")
-    session.clear()  # a fresh session at sign-in (no fixation)
-    login_user(outcome.user)
-    sessions.start()
+    sessions.sign_in(outcome.user, "sso")  # a new session id (no fixation)
     session[SIGNED_IN] = {"tenant": g.tenant.slug, "provider": config.name, "id_token": id_token}
     return redirect(next_url or url_for("tenant.home", tenant=g.tenant.slug))
 

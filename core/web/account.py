@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from core import audit
+from core.accounts import sessions
 from core.accounts.passwords import hash_password, password_problem, verify_password
 from core.accounts.permissions import public
 from core.extensions import db
+from core.web import sessions as web_sessions
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -57,10 +59,10 @@ def password():
         else:
             current_user.password_hash = hash_password(form.new.data)
             current_user.session_epoch += 1  # every other session ends
+            sessions.revoke_all(current_user.id)
             audit.record("user.password_change", object_type="user", object_id=current_user.id)
             db.session.commit()
-            logout_user()
-            session.clear()
+            web_sessions.sign_out()
             flash("Your password has been changed. Sign in with your new password.")
             return redirect(url_for("web.sign_in"))
     return render_template(
@@ -77,9 +79,9 @@ def password():
 def sign_out_everywhere():
     """End every session of this person, on every device, in every tenant."""
     current_user.session_epoch += 1
+    sessions.revoke_all(current_user.id)
     audit.record("user.sign_out_everywhere", object_type="user", object_id=current_user.id)
     db.session.commit()
-    logout_user()
-    session.clear()
+    web_sessions.sign_out()
     flash("You have been signed out on every device.")
     return redirect(url_for("web.sign_in"))

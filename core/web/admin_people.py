@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Regexp
 
 from core import audit
-from core.accounts import services
+from core.accounts import services, sessions
 from core.accounts.models import Membership, User
 from core.accounts.permissions import catalogue, requires
 from core.errors import Conflict, InvalidInput, NotFound
@@ -373,6 +373,7 @@ def sign_out_person(membership_id: str):
             .where(User.id == membership.user_id)
             .values(session_epoch=User.session_epoch + 1)
         )
+        sessions.revoke_all(membership.user_id)
         audit.record(
             "user.sign_out_everywhere",
             object_type="user",

@@ -12,7 +12,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from core.accounts.membership import tenants_of
 from core.accounts.permissions import public
@@ -48,9 +48,7 @@ def sign_in():
         )
         db.session.commit()
         if result is SignInResult.OK and user is not None:
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            sessions.start()
+            sessions.sign_in(user, "password")  # a new session id (no fixation)
             return redirect(next_url or url_for("web.home"))
         if result is SignInResult.THROTTLED:
             minutes = current_app.config["SIGN_IN_FAILURE_WINDOW_SECONDS"] // 60
@@ -69,8 +67,7 @@ def sign_in():
 @login_required
 def sign_out():
     signed_in_by_sso = session.get("sso")
-    logout_user()
-    session.clear()
+    sessions.sign_out()  # the server-side session is revoked: a copied cookie is anonymous
     flash("You have signed out.")
     if signed_in_by_sso:  # RP-initiated sign-out at the partner's provider too (issue 6)
         from core.sso.views import end_session_url, signed_out_page
