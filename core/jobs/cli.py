@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, date, datetime
 
 import click
 from flask import current_app
@@ -49,6 +50,38 @@ def worker(burst: bool, simple: bool, with_scheduler: bool, maintenance_interval
     rq_worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
 
 
+def seal_due(sealed_on: date | None, now: datetime, hour: int) -> bool:
+    """Is today's audit sealing due: not yet done today, and ``hour`` (UTC) reached?"""
+    return sealed_on != now.date() and now.hour >= hour
+
+
+def _seal_audit_daily(sealed_on: date | None) -> date | None:
+    """Seal the audit chains once a day (L2) on PostgreSQL; the day it was done, for the loop.
+
+    A second scheduler started by mistake is harmless: a chain being sealed is locked, and a
+    second run the same day seals only what came since."""
+    from core.audit import chain
+    from core.audit.cli import seal_all
+
+    now = datetime.now(UTC)
+    if db.engine.dialect.name != "postgresql" or not seal_due(
+        sealed_on, now, current_app.config["AUDIT_SEAL_HOUR"]
+    ):
+        return sealed_on
+    try:
+        broken, failed = seal_all()
+        if broken or failed:
+            log.error("audit sealing: %s chain(s) broken, %s head(s) not copied", broken, failed)
+        return now.date()
+    except chain.SealBusy:
+        return sealed_on  # another run is sealing; try again next tick
+    except Exception:
+        log.exception("audit sealing failed; trying again next tick")
+        return sealed_on
+    finally:
+        db.session.remove()
+
+
 @jobs_cli.command("scheduler")
 @click.option("--interval", default=30, show_default=True, type=int, help="Seconds between ticks.")
 @click.option("--once", is_flag=True, help="One tick, relay and recovery pass, then stop.")
@@ -61,7 +94,9 @@ def scheduler(interval: int, once: bool) -> None:
     from core.jobs.schedules import tick
 
     redis = bool(current_app.config.get("REDIS_URL"))
+    sealed_on: date | None = None
     while True:
+        sealed_on = _seal_audit_daily(sealed_on)
         try:
             created = tick()
             if redis:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+#: Tables the app may only add to and read: the audit trail and its seals (their triggers refuse
+#: changes even from the owner; the missing privileges are the first line).
+APPEND_ONLY = ("audit_event", "audit_seal")
+
 
 def _ident(conn: sa.Connection, name: str) -> str:
     return conn.execute(sa.text("SELECT quote_ident(:n)"), {"n": name}).scalar_one()
@@ -68,10 +72,12 @@ def create_roles(
                     f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {a}"
                 )
             )
-            has_audit = conn.execute(sa.text("SELECT to_regclass('public.audit_event')")).scalar()
-            if has_audit:
-                conn.execute(sa.text(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM {a}"))
-            lines.append(f"granted {app} DML only (audit_event: INSERT and SELECT) on {database}")
+            for table in APPEND_ONLY:
+                exists = conn.execute(sa.text(f"SELECT to_regclass('public.{table}')")).scalar()
+                if exists:
+                    conn.execute(sa.text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {a}"))
+            only = ", ".join(APPEND_ONLY)
+            lines.append(f"granted {app} DML only ({only}: INSERT and SELECT) on {database}")
     finally:
         engine.dispose()
     lines.append(
