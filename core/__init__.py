@@ -65,6 +65,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "web.sign_in"
     login_manager.login_message = "Sign in to see that page."
+    from core import access_limits
+
+    access_limits.init_app(app)
     # One Api per application: flask-smorest keeps the OpenAPI spec on the Api object, so a
     # shared one would serve the spec of whichever app was built last.
     from core.api.smorest import ProblemApi
@@ -77,13 +80,17 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        """Session ids are ``<user id>:<epoch>``; raising the epoch signs out everywhere."""
+        """Ids are ``<user id>:<epoch>``, bound to a live server-side session (S1)."""
+        from core.web import sessions
+
         user_id, _, epoch = session_id.partition(":")
         try:
             user = db.session.get(User, uuid.UUID(user_id))
         except ValueError:
             return None
         if user is None or not user.is_active or str(user.session_epoch) != epoch:
+            return None
+        if not sessions.is_live(user.id):  # revoked, expired or unknown: anonymous
             return None
         from core.tenancy.context import set_rls_user
 
@@ -236,6 +243,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.web.platform import bp as platform_bp
 
     ui += (client_rights_bp,)  # information governance: erasure and restriction decisions
+    from core.web.access_requests import bp as subject_access_bp
+
+    ui += (subject_access_bp,)  # subject access requests and their clock
     ui += (admin_bp, platform_bp)  # tenant admin pages; the platform operator's tenant list
     for blueprint in ui:
         app.register_blueprint(blueprint)
@@ -253,6 +263,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     core_apis = (accounts_api, audit_api, clients_api, client_record_api, client_rights_api)
     core_apis += (jobs_api, imports_api, reports_api)
+    from core.clients.access_requests_api import blp as subject_access_api
+
+    core_apis += (subject_access_api,)  # subject access requests and their clock
     for blueprint in core_apis:
         api.register_blueprint(blueprint)
 

@@ -30,7 +30,18 @@ ENV_SETTINGS = (
     "JOBS_LOST_AFTER_SECONDS",
     "DATABASE_PING_AFTER_IDLE_SECONDS",
     "TRUSTED_PROXY_HOPS",
+    "RATE_LIMIT_EXPORT",
+    "RATE_LIMIT_EXPORT_PER_ADDRESS",
+    "RATE_LIMIT_SEARCH",
+    "RATE_LIMIT_SEARCH_PER_ADDRESS",
+    "RATE_LIMIT_SEARCH_FALLBACK",
+    "RATE_LIMIT_STORAGE_URL",
+    "BANK_HOLIDAY_REGION",
+    "AUDIT_SEAL_HOUR",
 )
+
+
+BANK_HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
 
 
 class ConfigError(RuntimeError):
@@ -60,6 +71,8 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 15 * 60,
+        # The absolute limit of a signed-in session, however active (S2); checked server-side.
+        "SESSION_ABSOLUTE_SECONDS": 10 * 60 * 60,
         # Request bodies above 10 MiB are refused with 413 (imports stream larger files in chunks).
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "LOG_LEVEL": "INFO",
@@ -76,6 +89,21 @@ def defaults() -> dict[str, Any]:
         # ignores those headers, which a client could otherwise forge to dodge the per-address
         # sign-in limit; behind the trust's one proxy set 1 so each person has their own address.
         "TRUSTED_PROXY_HOPS": 0,
+        # Bulk-harvest limits (A7, core/access_limits.py), per person and per address, in the
+        # `limits` notation ("10 per hour"). Counted in Redis (RATE_LIMIT_STORAGE_URL, default
+        # REDIS_URL), else per process. The fallback caps searches while Redis is not answering.
+        "RATE_LIMIT_EXPORT": "10 per hour",
+        "RATE_LIMIT_EXPORT_PER_ADDRESS": "30 per hour",
+        "RATE_LIMIT_SEARCH": "300 per hour",
+        "RATE_LIMIT_SEARCH_PER_ADDRESS": "1000 per hour",
+        "RATE_LIMIT_SEARCH_FALLBACK": "60 per hour",
+        "RATE_LIMIT_STORAGE_URL": None,
+        "RATE_LIMIT_KEY_PREFIX": "stepping-stones-limits",
+        # The hour (UTC) from which `flask jobs scheduler` seals the audit chains, once a day.
+        "AUDIT_SEAL_HOUR": 2,
+        # Whose bank holidays move a subject access request's due date to the next working day:
+        # ENG (England), WLS, SCT or NIR.
+        "BANK_HOLIDAY_REGION": "ENG",
         "API_TOKEN_MAX_DAYS": 365,
         "API_TOKEN_DEFAULT_DAYS": 90,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -117,6 +145,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if settings.get("DATABASE_OWNER_URL"):
         settings["DATABASE_OWNER_URL"] = normalise_database_url(settings["DATABASE_OWNER_URL"])
     _require_secret(settings)
+    region = settings["BANK_HOLIDAY_REGION"]
+    if region not in BANK_HOLIDAY_REGIONS:
+        raise ConfigError(
+            f"BANK_HOLIDAY_REGION must be one of {', '.join(BANK_HOLIDAY_REGIONS)} "
+            f"(England, Wales, Scotland, Northern Ireland), not {region!r}."
+        )
     return settings
 
 

@@ -77,6 +77,14 @@ def database_urls() -> Iterator[dict[str, str]]:
     yield urls
 
 
+UNLIMITED = (
+    "RATE_LIMIT_EXPORT",
+    "RATE_LIMIT_EXPORT_PER_ADDRESS",
+    "RATE_LIMIT_SEARCH",
+    "RATE_LIMIT_SEARCH_PER_ADDRESS",
+)
+
+
 def app_config(urls: dict[str, str], tmp: Path, **extra: object) -> dict[str, object]:
     config: dict[str, object] = {
         "ENV": "test",
@@ -89,6 +97,10 @@ def app_config(urls: dict[str, str], tmp: Path, **extra: object) -> dict[str, ob
         "TENANTS_DIR": str(tmp / "tenants"),
         "WTF_CSRF_ENABLED": False,
         "REDIS_URL": None,
+        # One app serves a whole test process from 127.0.0.1: the product's per-address export
+        # and search limits would trip across unrelated tests. tests/security/test_access_limits
+        # builds apps with the real limits.
+        **{name: "1000000 per hour" for name in UNLIMITED},
     }
     config.update(extra)
     return config

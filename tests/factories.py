@@ -169,7 +169,7 @@ def _add_client_record(data: TenantData) -> None:
     """
     from datetime import UTC, date, datetime
 
-    from core.clients.models import Client, Consent, Contact, Note, Share
+    from core.clients.models import Client, Consent, Contact, Note, Share, SubjectAccessRequest
 
     home, jcp = data.ids["organisation"]
     staff = data.memberships["practitioner"]
@@ -221,7 +221,14 @@ def _add_client_record(data: TenantData) -> None:
         organisation_id=home,
         text="First meeting went well.",
     )
-    db.session.add_all([share, contact, note])
+    access_request = SubjectAccessRequest(
+        client_id=client.id,
+        received_on=date(2026, 3, 2),
+        details="By letter from Sam",
+        due_on=date(2026, 4, 2),
+        recorded_by_membership_id=data.memberships["admin"],
+    )
+    db.session.add_all([share, contact, note, access_request])
     db.session.flush()
     restricted = _add_restricted_client(data)
     for kind, obj in (
@@ -232,6 +239,7 @@ def _add_client_record(data: TenantData) -> None:
         ("client_share", share),
         ("client_contact", contact),
         ("client_note", note),
+        ("subject_access_request", access_request),
     ):
         data.add(kind, obj.id)
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, g, stream_with_context
 from flask.views import MethodView
 
-from core import audit
+from core import access_limits, audit
 from core.accounts.permissions import requires
 from core.api.etag import require_if_match, with_etag
 from core.api.pagination import paginate
@@ -34,6 +34,9 @@ blp = tenant_api_blueprint(
 )
 
 FULL_FIELDS = tuple(ClientSchema().fields)
+#: Filters that look a person up (counted against the search limit); status and key worker
+#: only narrow one's own caseload.
+SEARCH_FILTERS = frozenset({"q", "nhs_number", "date_of_birth", "local_id"})
 
 
 def parse_id(value: str) -> uuid.UUID | None:
@@ -60,6 +63,8 @@ class Clients(MethodView):
     @paginate(blp, transform=lambda c: dump_client(c))
     def get(self, filters):
         """Clients you may see, with filters; ``q`` searches names (typo-tolerant)."""
+        if filters.keys() & SEARCH_FILTERS:
+            access_limits.check("search")
         audit.record(
             "client.search" if filters else "client.list",
             object_type="client",
@@ -99,6 +104,7 @@ class ClientExport(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, filters):
         """The visible client list as CSV, streamed (same filters as the list)."""
+        access_limits.check("export")
         fields = PARTNER_FIELDS if is_partner_viewer() else FULL_FIELDS
         audit.record(
             "client.export", object_type="client", details={k: str(v) for k, v in filters.items()}
@@ -165,6 +171,7 @@ class SubjectAccess(MethodView):
     @blp.response(200)
     def get(self, client_id: str):
         """Everything held about the client (subject access request), plugins' data included."""
+        access_limits.check("export")
         client = load_client(client_id, audit_read=False)
         audit.record("client.subject_access_export", object_type="client", object_id=client.id)
         return export.subject_access(client)

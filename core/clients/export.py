@@ -16,7 +16,15 @@ import sqlalchemy as sa
 from flask import g
 
 from core.audit.models import AuditEvent
-from core.clients.models import Client, Consent, Contact, Note, RightsDecision, Share
+from core.clients.models import (
+    Client,
+    Consent,
+    Contact,
+    Note,
+    RightsDecision,
+    Share,
+    SubjectAccessRequest,
+)
 from core.extensions import db
 from core.plugins.manager import tenant_hooks
 
@@ -105,6 +113,7 @@ def subject_access(client: Client) -> dict[str, Any]:
         "contacts": _rows(Contact, client.id),
         "notes": _rows(Note, client.id),
         "rights_decisions": _rows(RightsDecision, client.id),
+        "subject_access_requests": _rows(SubjectAccessRequest, client.id),
         "access_log": [
             {"at": at.isoformat(), "action": action, "by": actor} for at, action, actor in accesses
         ],

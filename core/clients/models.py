@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.columns import Timestamps, utcnow
 from core.extensions import db
@@ -186,3 +186,43 @@ class RightsDecision(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(sa.String(2000))
     decided_by_membership_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     decided_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class SubjectAccessRequest(TenantScoped, Timestamps, db.Model):
+    """A person's request for everything held about them (UK GDPR Art. 15), and its clock.
+
+    ``due_on`` is fixed when the request is recorded; an extension sets ``extended_due_on``
+    (two more months, only while the first month runs). See core.clients.access_requests.
+    """
+
+    __tablename__ = "subject_access_request"
+    __table_args__ = TenantScoped.tenant_table_args(
+        tenant_foreign_key("client_id", "client"),
+        tenant_foreign_key("recorded_by_membership_id", "membership"),
+        tenant_foreign_key("extended_by_membership_id", "membership"),
+        tenant_foreign_key("completed_by_membership_id", "membership"),
+        sa.Index("ix_subject_access_request_tenant_open", "tenant_id", "completed_on", "due_on"),
+        sa.Index("ix_subject_access_request_tenant_client", "tenant_id", "client_id"),
+    )
+
+    client_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    #: How it came and from whom (the person, a solicitor with their authority…), free text.
+    details: Mapped[str | None] = mapped_column(sa.String(2000))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by_membership_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    extended_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    extension_reason: Mapped[str | None] = mapped_column(sa.String(2000))
+    extended_by_membership_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    completed_on: Mapped[date | None] = mapped_column(sa.Date)
+    completed_by_membership_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+    #: Loaded with the request: every list shows whose request it is.
+    client: Mapped[Client] = relationship(
+        Client,
+        primaryjoin="and_(Client.id == SubjectAccessRequest.client_id, "
+        "Client.tenant_id == SubjectAccessRequest.tenant_id)",
+        foreign_keys="[SubjectAccessRequest.client_id, SubjectAccessRequest.tenant_id]",
+        lazy="joined",
+        viewonly=True,
+    )

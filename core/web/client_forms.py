@@ -26,7 +26,7 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from wtforms import BooleanField, StringField
 
-from core import audit
+from core import access_limits, audit
 from core.accounts.permissions import requires
 from core.clients import codelists, export, nhs_number, services
 from core.clients.access import is_partner_viewer
@@ -301,6 +301,7 @@ def export_csv():
     partner = is_partner_viewer()
     filters = list_filters(SearchForm(request.args), partner)
     fields = PARTNER_FIELDS if partner else tuple(ClientSchema().fields)
+    access_limits.check("export")
     audit.record(
         "client.export", object_type="client", details={k: str(v) for k, v in filters.items()}
     )
@@ -316,6 +317,7 @@ def export_csv():
 @bp.route("/<client_id>/subject-access.json")
 @requires("clients.subject_access")
 def subject_access(client_id: str):
+    access_limits.check("export")
     client = load_client(client_id)
     audit.record("client.subject_access_export", object_type="client", object_id=client.id)
     body = json.dumps(export.subject_access(client), indent=2, default=str)

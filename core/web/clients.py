@@ -12,7 +12,7 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from core import audit
+from core import access_limits, audit
 from core.accounts.models import Membership, Organisation
 from core.accounts.permissions import requires
 from core.clients import services, sharing, timeline
@@ -98,6 +98,8 @@ def list():
     form = SearchForm(request.args)
     partner = is_partner_viewer()
     filters = list_filters(form, partner)
+    if filters.get("q"):
+        access_limits.check("search")
     stmt = search_statement(**filters)
     total = db.session.execute(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())

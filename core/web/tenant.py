@@ -46,11 +46,26 @@ def home():
             .order_by(Contact.occurred_at.desc())
             .limit(5)
         ).all()
+    access_requests = _access_request_counts() if has_permission("clients.subject_access") else None
     return render_template(
         "web/tenant_home.html",
+        access_requests=access_requests,
         services=plugin_navigation(),
         caseload=caseload,
         recent=recent,
         shared_count=shared_count,
         page_title=g.tenant.name,
     )
+
+
+def _access_request_counts() -> dict[str, int]:
+    """Open and overdue subject access requests, for whoever answers them."""
+    from core.clients.access_requests import listing
+
+    counts = {}
+    for status in ("open", "overdue"):
+        stmt = listing(status).order_by(None).subquery()
+        counts[status] = db.session.execute(
+            sa.select(sa.func.count()).select_from(stmt)
+        ).scalar_one()
+    return counts
