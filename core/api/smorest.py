@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+import http
+
 import flask
+import marshmallow as ma
 from flask import request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
+
+from core.api.problems import MEDIA_TYPE
 
 
 def is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
+class FieldErrorSchema(ma.Schema):
+    """One message about one field of the request."""
+
+    pointer = ma.fields.String(required=True, metadata={"example": "#/start_date"})
+    detail = ma.fields.String(required=True)
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem, as every API error is sent (types listed in docs/problems.md)."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # a problem type may add members (RFC 9457 section 3.2)
+
+    type = ma.fields.String(required=True, metadata={"format": "uri"})
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    instance = ma.fields.String(required=True)
+    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+
+
 class ProblemApi(Api):
     """Every HTTP error becomes problem+json under ``/api/`` and an NHS-style page elsewhere."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app: flask.Flask, *args, **kwargs) -> None:  # type: ignore[override]
+        super().init_app(app, *args, **kwargs)
+        from core.api.input_guard import refuse_nul_characters
+
+        @app.before_request
+        def _refuse_nul_characters():
+            return refuse_nul_characters() if is_api_request() else None
+
+    def _register_responses(self) -> None:
+        """Document error responses as ``application/problem+json`` (flask-smorest's default
+        says ``application/json`` with its own error body, which is not what we send)."""
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         if error.code and error.code >= 500:

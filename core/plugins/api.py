@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from core.accounts.models import Membership, Organisation
 from core.accounts.permissions import Permission, Role, has_permission, public, requires
 from core.api.etag import etag_for, guarded_update, require_if_match, touch, with_etag
+from core.api.pagination import check_page
 from core.audit.service import record as audit
 from core.clients.access import active_share_clause, is_partner_viewer, visible_clients_clause
 from core.clients.export import safe_cell
@@ -212,6 +213,7 @@ __all__ = [
     "Timestamps",
     "active_share_clause",
     "audit",
+    "check_page",
     "current_tenant",
     "current_tenant_id",
     "db",

@@ -22,6 +22,7 @@ from marshmallow import EXCLUDE
 from core.plugins.api import (
     Client,
     Membership,
+    check_page,
     current_tenant,
     current_tenant_id,
     db,
@@ -287,6 +288,7 @@ def paginated(blp: Any, transform: Callable[[list[Any]], list[Any]] | None = Non
         @blp.paginate(page_size=size, max_page_size=MAX_PAGE_SIZE)
         @wraps(view)
         def wrapper(*args: Any, pagination_parameters: Any, **kwargs: Any) -> Any:
+            check_page(pagination_parameters)
             stmt = view(*args, **kwargs)
             pagination_parameters.item_count = db.session.execute(
                 sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())

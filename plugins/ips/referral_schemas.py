@@ -55,10 +55,10 @@ class ReferralSchema(ReferralFieldsSchema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     status = fields.String(dump_only=True)
-    accepted_on = fields.Date(dump_only=True)
-    closed_on = fields.Date(dump_only=True)
-    close_reason = fields.String(dump_only=True)
-    previous_referral_id = fields.UUID(dump_only=True)
+    accepted_on = fields.Date(dump_only=True, allow_none=True)
+    closed_on = fields.Date(dump_only=True, allow_none=True)
+    close_reason = fields.String(dump_only=True, allow_none=True)
+    previous_referral_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
     @post_dump
@@ -127,11 +127,20 @@ class BenefitsAdviceSchema(Schema):
     referral_id = fields.UUID(dump_only=True)
     given_on = fields.Date(required=True)
     given_by = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    # Sent as decimal strings ("85.50"), so documented as strings (apispec says number).
     better_off_weekly = fields.Decimal(
-        allow_none=True, places=2, as_string=True, validate=_between(-9999, 9999)
+        allow_none=True,
+        places=2,
+        as_string=True,
+        validate=_between(-9999, 9999),
+        metadata={"type": "string", "format": "decimal", "example": "85.50"},
     )
     hours_per_week = fields.Decimal(
-        allow_none=True, places=1, as_string=True, validate=_between(0, 100)
+        allow_none=True,
+        places=1,
+        as_string=True,
+        validate=_between(0, 100),
+        metadata={"type": "string", "format": "decimal", "example": "16.0"},
     )
     notes = fields.String(allow_none=True, validate=_TEXT)
 

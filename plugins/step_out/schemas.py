@@ -103,7 +103,7 @@ class StepOutReferralFieldsSchema(Schema):
     delay_attribution = fields.String(allow_none=True, validate=_code(DELAY_ATTRIBUTIONS))
     tenancy_end_date = fields.Date(allow_none=True)
     tenancy_end_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
-    tenancy_end_planned = fields.Boolean()
+    tenancy_end_planned = fields.Boolean(allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
     def _journey_dates(self, data, **_kwargs):
@@ -187,8 +187,8 @@ class StepOutReviewSchema(Schema):
     referral_id = fields.UUID(dump_only=True)
     months = fields.Integer(dump_only=True)
     due_on = fields.Date(dump_only=True)
-    completed_on = fields.Date(dump_only=True)
-    notes = fields.String(dump_only=True)
+    completed_on = fields.Date(dump_only=True, allow_none=True)
+    notes = fields.String(dump_only=True, allow_none=True)
 
 
 class StepOutReviewCompleteSchema(HappenedDatesMixin, Schema):

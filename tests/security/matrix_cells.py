@@ -205,6 +205,8 @@ def sample(name: str, schema: Mapping[str, Any], id_value: str) -> Any:
         return "2026-01-01T00:00:00+00:00"
     if fmt == "date":
         return "2026-01-01"
+    if fmt == "decimal":  # a decimal documented as the string it is sent as
+        return "1.00"
     if kind == "integer":
         return max(int(schema.get("minimum", 1)), 1)
     if kind == "number":
