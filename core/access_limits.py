@@ -41,6 +41,7 @@ _LIMIT_SETTINGS = (
     "RATE_LIMIT_SEARCH",
     "RATE_LIMIT_SEARCH_PER_ADDRESS",
     "RATE_LIMIT_SEARCH_FALLBACK",
+    "RATE_LIMIT_SSO_REFUSALS_PER_ADDRESS",
 )
 
 
@@ -119,3 +120,43 @@ def check(kind: Kind) -> None:
         fallback = _limit("RATE_LIMIT_SEARCH_FALLBACK")
         if not limiters.local.hit(fallback, kind, f"person:{person}"):
             _refuse(kind, limiters.local, fallback, f"person:{person}")
+
+
+#: The SSO callback: refusals counted per source address (a forged or replayed callback, a
+#: state that does not match). Successful sign-ins are never counted.
+SSO_REFUSALS = "RATE_LIMIT_SSO_REFUSALS_PER_ADDRESS"
+
+
+def check_sso_callback() -> None:
+    """429 once an address has had too many refused SSO callbacks in the window; 503 when the
+    store does not answer (sign-in fails closed, like exports)."""
+    limiters: _Limiters = current_app.extensions["stepping_stones.limits"]
+    item, key = _limit(SSO_REFUSALS), f"address:{request.remote_addr or 'unknown'}"
+    try:
+        allowed = limiters.shared.test(item, "sso", key)
+    except StorageError as error:
+        current_app.logger.warning("the limit store is not answering: %s", error)
+        answer = ServiceUnavailable(
+            "Sign-in is paused for a moment: the service cannot check its sign-in limits. "
+            "Please try again in a few minutes."
+        )
+        answer.retry_after = 60
+        raise answer from None
+    if not allowed:
+        reset = limiters.shared.get_window_stats(item, "sso", key).reset_time
+        record_now("sso.sign_in.limited", outcome="refused", details={"limit": str(item)})
+        answer = TooManyRequests(
+            "Too many sign-ins from this network were refused. Wait a few minutes, then try "
+            "again; if it keeps happening, contact your IT service desk."
+        )
+        answer.retry_after = max(1, int(reset - time.time()) + 1)
+        raise answer
+
+
+def count_sso_refusal() -> None:
+    """Count one refused SSO callback against the address (best effort: the refusal stands)."""
+    limiters: _Limiters = current_app.extensions["stepping_stones.limits"]
+    try:
+        limiters.shared.hit(_limit(SSO_REFUSALS), "sso", f"address:{request.remote_addr}")
+    except StorageError as error:
+        current_app.logger.warning("the limit store is not answering: %s", error)

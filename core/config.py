@@ -35,6 +35,7 @@ ENV_SETTINGS = (
     "RATE_LIMIT_SEARCH",
     "RATE_LIMIT_SEARCH_PER_ADDRESS",
     "RATE_LIMIT_SEARCH_FALLBACK",
+    "RATE_LIMIT_SSO_REFUSALS_PER_ADDRESS",
     "RATE_LIMIT_STORAGE_URL",
     "BANK_HOLIDAY_REGION",
     "AUDIT_SEAL_HOUR",
@@ -97,6 +98,7 @@ def defaults() -> dict[str, Any]:
         "RATE_LIMIT_SEARCH": "300 per hour",
         "RATE_LIMIT_SEARCH_PER_ADDRESS": "1000 per hour",
         "RATE_LIMIT_SEARCH_FALLBACK": "60 per hour",
+        "RATE_LIMIT_SSO_REFUSALS_PER_ADDRESS": "30 per 15 minutes",
         "RATE_LIMIT_STORAGE_URL": None,
         "RATE_LIMIT_KEY_PREFIX": "stepping-stones-limits",
         # The hour (UTC) from which `flask jobs scheduler` seals the audit chains, once a day.

@@ -35,6 +35,7 @@ from flask import (
 )
 from joserfc.errors import JoseError
 
+from core import access_limits
 from core.accounts.permissions import public
 from core.audit.service import record_now
 from core.extensions import db
@@ -108,6 +109,7 @@ def start(provider: str):
 @public
 def callback(provider: str):
     config = _provider(provider)
+    access_limits.check_sso_callback()
     flow = session.pop(FLOW, None) or {}
     state = request.args.get("state")
     try:
@@ -185,6 +187,8 @@ def _refuse(config: ProviderConfig | None, error: SignInRefused) -> tuple[str, i
         object_id=name,
         details=refusal_details(name, error),
     )
+    if error.reason not in ("unavailable", "not_configured"):  # our fault, not theirs
+        access_limits.count_sso_refusal()
     status = {
         "no_role": 403,
         "membership_inactive": 403,
