@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from core.accounts.models import Membership, Organisation
 from core.clients.codelists import ETHNIC_CATEGORY, PURPOSE_ORGANISATION_KIND
-from core.clients.models import Client, Consent, Contact, Note, Share
+from core.clients.models import Client, Consent, Contact, Note, Share, SubjectAccessRequest
 from core.clients.nhs_number import check_digit
 from core.extensions import db
 from core.tenancy.models import Tenant
@@ -175,4 +175,43 @@ def load(tenant: Tenant, count: int = 60) -> list[str]:
             )
             contacts += 1
     db.session.flush()
-    return [f"{count} demo clients, {shares} shares, {contacts} contacts with notes"]
+    requests = _demo_access_requests(staff)
+    return [
+        f"{count} demo clients, {shares} shares, {contacts} contacts with notes, "
+        f"{requests} subject access requests"
+    ]
+
+
+def _demo_access_requests(staff: list[Membership]) -> int:
+    """Three subject access requests (one answered, one due soon, one overdue), so the
+    information governance pages have something to show."""
+    from core.clients.access_requests import due_date
+
+    if not staff:
+        return 0
+    clients = list(
+        db.session.execute(
+            sa.select(Client)
+            .where(Client.local_id.like("DEMO-%"))
+            .order_by(Client.local_id)
+            .limit(3)
+        ).scalars()
+    )
+    today = date.today()
+    for client, days_ago, answered in zip(
+        clients, (50, 20, 40), (True, False, False), strict=False
+    ):
+        received = today - timedelta(days=days_ago)
+        db.session.add(
+            SubjectAccessRequest(
+                client_id=client.id,
+                received_on=received,
+                details="By letter from the person",
+                due_on=due_date(received),
+                recorded_by_membership_id=staff[0].id,
+                completed_on=received + timedelta(days=21) if answered else None,
+                completed_by_membership_id=staff[0].id if answered else None,
+            )
+        )
+    db.session.flush()
+    return len(clients)

@@ -48,3 +48,13 @@ def test_step_out_only_demo_tenant_gives_its_people_step_out_roles(app, admin_en
     assert "information_governance" not in _roles(admin_engine, "admin@demo.example")
     again = cli.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "now also" not in again.output, "loading twice adds nothing"
+    # The information governance lead has subject access requests to look after.
+    with admin_engine.connect() as conn:
+        states = conn.execute(
+            sa.text(
+                "SELECT completed_on IS NULL AS open, due_on < current_date AS late "
+                "FROM subject_access_request r JOIN tenant t ON t.id = r.tenant_id "
+                "WHERE t.slug = 'harbour-housing' ORDER BY received_on"
+            )
+        ).all()
+    assert [tuple(s) for s in states] == [(False, True), (True, True), (True, False)]
