@@ -46,11 +46,11 @@ class ProblemApi(Api):
 
     def init_app(self, app: flask.Flask, *args, **kwargs) -> None:  # type: ignore[override]
         super().init_app(app, *args, **kwargs)
-        from core.api.input_guard import refuse_nul_characters
+        from core.api.input_guard import refuse_nul_characters, refuse_nul_in_forms
 
         @app.before_request
         def _refuse_nul_characters():
-            return refuse_nul_characters() if is_api_request() else None
+            return refuse_nul_characters() if is_api_request() else refuse_nul_in_forms()
 
     def _register_responses(self) -> None:
         """Document error responses as ``application/problem+json`` (flask-smorest's default
