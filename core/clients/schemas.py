@@ -115,9 +115,15 @@ class PartnerClientSchema(ClientSchema):
         fields = PARTNER_FIELDS
 
 
+def _not_blank(value: str) -> None:
+    """Spaces alone would match everyone (or, by trigram, anyone without a preferred name)."""
+    if not value.strip():
+        raise ValidationError("Enter a name, NHS number or local ID to search for")
+
+
 class ClientListQuerySchema(Schema):
     q = Text(
-        validate=validate.Length(min=1, max=100),
+        validate=[validate.Length(min=1, max=100), _not_blank],
         metadata={"description": "Name (typo-tolerant), NHS number or local id."},
     )
     nhs_number = NhsNumber()

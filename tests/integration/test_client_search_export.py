@@ -206,6 +206,11 @@ def test_search_never_shows_another_tenants_identical_client(client, world):
 
 def test_search_query_is_bounded(client, world):
     assert search(client, world.a, q="").status_code == 422
+    blank = search(client, world.a, q="   ")  # spaces alone would match everyone
+    assert blank.status_code == 422
+    assert blank.json["errors"] == [
+        {"pointer": "#/q", "detail": "Enter a name, NHS number or local ID to search for"}
+    ]
     assert search(client, world.a, q="x" * 101).status_code == 422
 
 
