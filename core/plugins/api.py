@@ -26,6 +26,7 @@ from core.clients.models import Client
 from core.clients.processing import may_process_client, processable_clients_clause
 from core.clients.sharing import give_consent, share_with
 from core.columns import JSONType, Timestamps, utcnow
+from core.dates import EventDate, EventDateRange, event_date_problem
 from core.extensions import db
 from core.jobs.runner import JobCancelled, JobError, JobResult
 from core.jobs.runner import progress as job_progress
@@ -190,6 +191,8 @@ __all__ = [
     "ChartSpec",
     "Client",
     "DemoStaff",
+    "EventDate",
+    "EventDateRange",
     "ExportSection",
     "JSONType",
     "JobCancelled",
@@ -221,6 +224,7 @@ __all__ = [
     "enable_tenant_rls",
     "enqueue_job",
     "etag_for",
+    "event_date_problem",
     "give_consent",
     "guarded_update",
     "has_permission",

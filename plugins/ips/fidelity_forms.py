@@ -99,7 +99,9 @@ class ActionForm(FlaskForm):
     owner = StringField(
         "Who will do it", validators=[DataRequired("Enter who will do it."), Length(max=120)]
     )
-    due_on = NhsDateField("Due date", validators=[InputRequired("Enter the due date.")])
+    due_on = NhsDateField(
+        "Due date", validators=[InputRequired("Enter the due date.")], planned=True
+    )
     done_on = NhsDateField("Date done (leave blank until it is done)", validators=[Optional()])
 
     def values(self) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.plugins.api import EventDate
+
 from . import codes
 from .fidelity_scale import ITEMS, MAX_SCORE, MIN_SCORE
 
@@ -31,7 +33,7 @@ class FidelityScoreSchema(Schema):
 class FidelityReviewFieldsSchema(Schema):
     """What can be changed on a review (PATCH: every field optional)."""
 
-    reviewed_on = fields.Date()
+    reviewed_on = EventDate("Date of the review")
     reviewer_type = fields.String(validate=_REVIEWER_TYPE)
     reviewers = fields.String(validate=validate.Length(min=1, max=300))
     summary = fields.String(allow_none=True, validate=validate.Length(max=8000))
@@ -39,7 +41,7 @@ class FidelityReviewFieldsSchema(Schema):
 
 
 class FidelityReviewCreateSchema(FidelityReviewFieldsSchema):
-    reviewed_on = fields.Date(required=True)
+    reviewed_on = EventDate("Date of the review", required=True)
     reviewer_type = fields.String(
         required=True,
         validate=_REVIEWER_TYPE,
@@ -63,8 +65,8 @@ class FidelityActionSchema(Schema):
     item = fields.Integer(allow_none=True, strict=True, validate=_ITEM)
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     owner = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    due_on = fields.Date(required=True)
-    done_on = fields.Date(allow_none=True)
+    due_on = EventDate("Due date", planned=True, required=True)
+    done_on = EventDate("Date done", allow_none=True)
     overdue = fields.Boolean(dump_only=True)
 
 
@@ -73,7 +75,7 @@ class FidelityActionFieldsSchema(FidelityActionSchema):
 
     description = fields.String(validate=validate.Length(min=1, max=4000))
     owner = fields.String(validate=validate.Length(min=1, max=120))
-    due_on = fields.Date()
+    due_on = EventDate("Due date", planned=True)
 
 
 class FidelityReviewSummarySchema(Schema):

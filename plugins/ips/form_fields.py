@@ -12,6 +12,7 @@ from typing import Any
 import wtforms
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
+from core.plugins.api import EventDateRange
 from core.plugins.api import NhsDateField as CoreDateField
 
 REAL_DATE = "Enter a real date, for example 15 3 2026."
@@ -19,7 +20,25 @@ REAL_DATE = "Enter a real date, for example 15 3 2026."
 
 class NhsDateField(CoreDateField):
     """Core's day/month/year date input whose impossible date says "Enter a real date" even
-    when the field is required (pair it with ``InputRequired``, not ``DataRequired``)."""
+    when the field is required (pair it with ``InputRequired``, not ``DataRequired``).
+
+    A date to be recorded is held to core's plausible range (1 January 1900 or later;
+    ``planned`` dates, such as a review or a due date, at most 10 years ahead), with the message
+    naming the field; a filter (``recorded=False``, a report period) is not, as in the API.
+    """
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        planned: bool = False,
+        recorded: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if recorded:
+            validators = [*(validators or ()), EventDateRange(planned=planned)]
+        super().__init__(label, validators, **kwargs)
 
     def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
         super().process(formdata, data, extra_filters)

@@ -51,7 +51,7 @@ class MeetingActionForm(FlaskForm):
         "Who will do it", validators=[DataRequired("Enter who will do it."), Length(max=120)]
     )
     client_id = SelectField("About a client discussed (optional)", validators=[Optional()])
-    due_on = NhsDateField("Due date (optional)", validators=[Optional()])
+    due_on = NhsDateField("Due date (optional)", validators=[Optional()], planned=True)
     done_on = NhsDateField("Date done (leave blank until it is done)", validators=[Optional()])
 
     def values(self) -> dict[str, Any]:

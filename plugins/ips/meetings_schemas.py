@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.plugins.api import EventDate
+
 _TEXT = validate.Length(max=4000)
 
 
@@ -19,8 +21,8 @@ class MeetingActionSchema(Schema):
     meeting_id = fields.UUID(dump_only=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     owner = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    due_on = fields.Date(allow_none=True)
-    done_on = fields.Date(allow_none=True)
+    due_on = EventDate("Due date", planned=True, allow_none=True)
+    done_on = EventDate("Date done", allow_none=True)
     client_id = fields.UUID(
         allow_none=True, metadata={"description": "A client discussed at the meeting, if any."}
     )
@@ -45,13 +47,13 @@ _ATTENDEES = fields.List(
 class MeetingFieldsSchema(Schema):
     """What can be changed on a meeting (PATCH: every field optional)."""
 
-    held_on = fields.Date()
+    held_on = EventDate("Date of the meeting")
     attendees = _ATTENDEES
     notes = fields.String(allow_none=True, validate=validate.Length(max=8000))
 
 
 class MeetingCreateSchema(MeetingFieldsSchema):
-    held_on = fields.Date(required=True)
+    held_on = EventDate("Date of the meeting", required=True)
     attendees = fields.List(
         fields.String(validate=validate.Length(min=1, max=200)),
         required=True,

@@ -20,7 +20,7 @@ from core.plugins.api import guarded_update, requires, tenant_api_blueprint, wit
 from . import referral_caseload as caseload
 from . import referral_profile as profiles
 from . import referral_services as services
-from .common import find_visible_client, problems
+from .common import find_visible_client, paginated, problems
 from .partner_view import read_summary, requires_summary_access
 from .referral_schemas import (
     AcceptSchema,
@@ -61,9 +61,11 @@ class Referrals(MethodView):
     @requires(READ)
     @blp.arguments(ReferralListQuerySchema, location="query")
     @blp.response(200, ReferralSchema(many=True))
+    @paginated(blp)
     def get(self, query):
-        """Episodes of the clients you may see, newest first (filter by status)."""
-        return services.referral_list(query.get("status"))
+        """Episodes of the clients you may see, newest first (filter by status), a page at a
+        time (``page``, ``page_size``; the ``X-Pagination`` header gives the totals)."""
+        return services.referrals_query(query.get("status"))
 
 
 @blp.route("/clients/<client_id>/referrals")

@@ -81,7 +81,7 @@ class ProfileForm(FlaskForm):
     barriers = TextAreaField("Barriers and how to overcome them", validators=_TEXT)
     wellness_plan = TextAreaField("Wellness plan for work", validators=_TEXT)
     disclosure_plan = TextAreaField("Disclosure plan", validators=_TEXT)
-    review_on = NhsDateField("Review date", validators=[Optional()])
+    review_on = NhsDateField("Review date", validators=[Optional()], planned=True)
 
 
 class AdviceForm(FlaskForm):

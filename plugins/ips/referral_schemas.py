@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 
+from core.plugins.api import EventDate
+
 from . import codes
 
 
@@ -38,7 +40,7 @@ class ReferralFieldsSchema(Schema):
 
     source = fields.String(validate=_code(codes.REFERRAL_SOURCES))
     referrer = fields.String(allow_none=True, validate=validate.Length(max=120))
-    referred_on = fields.Date()
+    referred_on = EventDate("Referral date")
     employment_status = fields.String(allow_none=True, validate=_code(codes.EMPLOYMENT_STATUSES))
     specialist_id = fields.UUID(allow_none=True)
 
@@ -48,7 +50,7 @@ class ReferralCreateSchema(ReferralFieldsSchema):
     when it accepts the referral)."""
 
     source = fields.String(required=True, validate=_code(codes.REFERRAL_SOURCES))
-    referred_on = fields.Date(required=True)
+    referred_on = EventDate("Referral date", required=True)
 
 
 class ReferralSchema(ReferralFieldsSchema):
@@ -76,7 +78,7 @@ class ReferralListQuerySchema(Schema):
 
 
 class AcceptSchema(Schema):
-    accepted_on = fields.Date(required=True)
+    accepted_on = EventDate("Date accepted", required=True)
     specialist_id = fields.UUID(allow_none=True)
 
 
@@ -88,7 +90,7 @@ class StatusSchema(Schema):
 
 
 class CloseSchema(Schema):
-    closed_on = fields.Date(required=True)
+    closed_on = EventDate("Date closed", required=True)
     close_reason = fields.String(required=True, validate=_code(codes.CLOSE_REASONS))
 
 
@@ -118,14 +120,14 @@ class ProfileSchema(Schema):
     barriers = fields.String(allow_none=True, validate=_TEXT)
     wellness_plan = fields.String(allow_none=True, validate=_TEXT)
     disclosure_plan = fields.String(allow_none=True, validate=_TEXT)
-    review_on = fields.Date(allow_none=True)
+    review_on = EventDate("Review date", planned=True, allow_none=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 class BenefitsAdviceSchema(Schema):
     id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(dump_only=True)
-    given_on = fields.Date(required=True)
+    given_on = EventDate("Date of advice", required=True)
     given_by = fields.String(required=True, validate=validate.Length(min=1, max=120))
     # Sent as decimal strings ("85.50"), so documented as strings (apispec says number).
     better_off_weekly = fields.Decimal(

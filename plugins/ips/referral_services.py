@@ -107,11 +107,16 @@ def open_referral_of(client_id: uuid.UUID) -> IpsReferral | None:
     return next((r for r in referrals_of(client_id) if r.status != "closed"), None)
 
 
-def referral_list(status: str | None = None) -> list[IpsReferral]:
-    query = visible_referrals().order_by(IpsReferral.referred_on.desc())
+def referrals_query(status: str | None = None) -> sa.Select:
+    """Visible episodes, newest referral first (ties by id, so pages never overlap)."""
+    query = visible_referrals().order_by(IpsReferral.referred_on.desc(), IpsReferral.id)
     if status:
         query = query.where(IpsReferral.status == status)
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def referral_list(status: str | None = None) -> list[IpsReferral]:
+    return list(db.session.execute(referrals_query(status)).scalars())
 
 
 def clients_with_referrals() -> list[tuple[uuid.UUID, str]]:

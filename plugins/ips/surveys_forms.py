@@ -50,5 +50,5 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = NhsDateField("From", validators=[Optional()])
-    end = NhsDateField("To", validators=[Optional()])
+    start = NhsDateField("From", validators=[Optional()], recorded=False)
+    end = NhsDateField("To", validators=[Optional()], recorded=False)

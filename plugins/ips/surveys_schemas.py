@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.plugins.api import EventDate
+
 from .surveys_questions import QUESTIONS
 
 _ONE_TO_FIVE = validate.Range(min=1, max=5, error="Answer from 1 to 5.")
@@ -23,7 +25,7 @@ AnswersSchema = Schema.from_dict(
 class SurveyFieldsSchema(Schema):
     """What can be changed on a survey (PATCH: every field optional)."""
 
-    completed_on = fields.Date()
+    completed_on = EventDate("Date completed")
     answers = fields.Nested(AnswersSchema)
     comments = fields.String(allow_none=True, validate=validate.Length(max=4000))
     referral_id = fields.UUID(
@@ -32,7 +34,7 @@ class SurveyFieldsSchema(Schema):
 
 
 class SurveyCreateSchema(SurveyFieldsSchema):
-    completed_on = fields.Date(required=True)
+    completed_on = EventDate("Date completed", required=True)
     answers = fields.Nested(AnswersSchema, required=True)
 
 

@@ -86,7 +86,7 @@ class OutcomeForm(FlaskForm):
         "Weekly hours (paid jobs only)", choices=choices(codes.HOURS_BANDS, "Not a paid job")
     )
     started_on = NhsDateField("Start date", validators=[InputRequired("Enter the start date.")])
-    ended_on = NhsDateField("End date (if it has ended)", validators=[Optional()])
+    ended_on = NhsDateField("End date (if it has ended)", validators=[Optional()], planned=True)
     end_reason = SelectField(
         "Why it ended", choices=choices(codes.OUTCOME_END_REASONS, "It has not ended")
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.plugins.api import EventDate
+
 from . import codes
 
 
@@ -42,8 +44,10 @@ class EmployerContactSchema(Schema):
         allow_none=True,
         metadata={"description": "Default: you. A team leader may name another specialist."},
     )
-    contacted_on = fields.Date(
-        load_default=None, metadata={"description": "Default: today. Not in the future."}
+    contacted_on = EventDate(
+        "Date of the contact",
+        load_default=None,
+        metadata={"description": "Default: today. Not in the future."},
     )
     contact_type = fields.String(required=True, validate=_code(codes.EMPLOYER_CONTACT_TYPES))
     purpose = fields.String(required=True, validate=_code(codes.EMPLOYER_CONTACT_PURPOSES))
@@ -98,8 +102,8 @@ class OutcomeSchema(Schema):
     provider_name = _text(200)
     self_employed = fields.Boolean(load_default=False)
     hours_band = fields.String(allow_none=True, validate=_code(codes.HOURS_BANDS))
-    started_on = fields.Date(required=True)
-    ended_on = fields.Date(allow_none=True)
+    started_on = EventDate("Start date", required=True)
+    ended_on = EventDate("End date", planned=True, allow_none=True)
     end_reason = fields.String(allow_none=True, validate=_code(codes.OUTCOME_END_REASONS))
     specialist_id = fields.UUID(allow_none=True)
     created_at = fields.DateTime(dump_only=True)
@@ -127,7 +131,7 @@ class SupportContactSchema(Schema):
     referral_id = fields.UUID(allow_none=True)
     outcome_id = fields.UUID(allow_none=True, metadata={"description": "The job or course"})
     specialist_id = fields.UUID(allow_none=True)
-    contacted_on = fields.Date(required=True)
+    contacted_on = EventDate("Date of the support", required=True)
     contact_type = fields.String(required=True, validate=_code(codes.SUPPORT_CONTACT_TYPES))
     with_employer = fields.Boolean(load_default=False)
     notes = _text(4000)
@@ -143,10 +147,10 @@ class RetentionCaseSchema(Schema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     referral_id = fields.UUID(allow_none=True)
-    opened_on = fields.Date(required=True)
+    opened_on = EventDate("Date opened", required=True)
     employer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     risk = _text(4000)
-    closed_on = fields.Date(allow_none=True)
+    closed_on = EventDate("Date closed", allow_none=True)
     result = fields.String(allow_none=True, validate=_code(codes.RETENTION_RESULTS))
     created_at = fields.DateTime(dump_only=True)
 

@@ -36,6 +36,7 @@ from core.plugins.api import (
     current_tenant_id,
     db,
     enqueue_job,
+    event_date_problem,
     job_progress,
     processable_clients_clause,
     safe_cell,
@@ -247,6 +248,8 @@ def _check_row(
         errors.append(("date", "Must be a date written YYYY-MM-DD."))
     if when is not None and when > date.today():
         errors.append(("date", "Must not be in the future."))
+    elif when is not None and (problem := event_date_problem(when, "Date")):
+        errors.append(("date", problem))
     notes = values.get("notes") or None
     if notes is not None and len(notes) > 500:
         errors.append(("notes", "Must be 500 characters or fewer."))

@@ -42,6 +42,11 @@ ORDER = (
 NOT_AFTER = (("admission_date", "referred_on"),)
 
 
+def label(field: str) -> str:
+    """How a date is named at the start of a message ("The move-in date must be …")."""
+    return f"The {LABELS[field]}"
+
+
 def uk_day(day: date) -> str:
     """1 March 2026 (the NHS style for dates in text)."""
     return f"{day.day} {day:%B %Y}"

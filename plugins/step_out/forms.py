@@ -6,8 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.plugins.api import EventDateRange
 from core.plugins.api import NhsDateField as DateField
 
+from .date_rules import label
 from .schemas import (
     ACCOMMODATION_TYPES,
     APPLICATION_TYPES,
@@ -16,6 +18,11 @@ from .schemas import (
     DELAY_REASONS,
     SETTLED_INDICATORS,
 )
+
+
+def _in_range(name: str) -> EventDateRange:
+    """Core's plausible range for a date (1 January 1900 or later), named as the API names it."""
+    return EventDateRange(label(name))
 
 
 def _choices(codes: dict[str, str]) -> list[tuple[str, str]]:
@@ -29,9 +36,17 @@ class ReferralForm(FlaskForm):
     referrer = StringField(
         "Referrer", validators=[DataRequired("Enter who referred."), Length(max=120)]
     )
-    referred_on = DateField("Referral date", validators=[DataRequired("Enter the referral date.")])
-    admission_date = DateField("Admission date", validators=[Optional()])
-    clinically_ready_date = DateField("Clinically ready for discharge", validators=[Optional()])
+    referred_on = DateField(
+        "Referral date",
+        validators=[DataRequired("Enter the referral date."), _in_range("referred_on")],
+    )
+    admission_date = DateField(
+        "Admission date", validators=[Optional(), _in_range("admission_date")]
+    )
+    clinically_ready_date = DateField(
+        "Clinically ready for discharge",
+        validators=[Optional(), _in_range("clinically_ready_date")],
+    )
     accommodation_type = SelectField("Accommodation type", choices=_choices(ACCOMMODATION_TYPES))
     settled_indicator = SelectField("Settled accommodation", choices=_choices(SETTLED_INDICATORS))
     needs = TextAreaField("Housing needs", validators=[Optional(), Length(max=4000)])
@@ -41,8 +56,13 @@ class ReferralForm(FlaskForm):
 class MoveInForm(FlaskForm):
     """Move-in, discharge and any delay."""
 
-    move_in_date = DateField("Move-in date", validators=[DataRequired("Enter the move-in date.")])
-    discharge_date = DateField("Discharge date", validators=[Optional()])
+    move_in_date = DateField(
+        "Move-in date",
+        validators=[DataRequired("Enter the move-in date."), _in_range("move_in_date")],
+    )
+    discharge_date = DateField(
+        "Discharge date", validators=[Optional(), _in_range("discharge_date")]
+    )
     discharge_destination = StringField(
         "Discharge destination", validators=[Optional(), Length(max=200)]
     )
@@ -61,7 +81,9 @@ CLOSE_HINTS = {
 class CloseForm(FlaskForm):
     """Closing a referral, with the tenancy end if the tenancy ended."""
 
-    tenancy_end_date = DateField("Tenancy end date (optional)", validators=[Optional()])
+    tenancy_end_date = DateField(
+        "Tenancy end date (optional)", validators=[Optional(), _in_range("tenancy_end_date")]
+    )
     tenancy_end_planned = RadioField(
         "Was the tenancy end planned?",
         choices=[("yes", "Yes, planned"), ("no", "No, unplanned")],
@@ -81,7 +103,9 @@ class CrisisEventForm(FlaskForm):
     """A crisis contact or admission."""
 
     kind = SelectField("Kind", choices=list(CRISIS_KINDS.items()))
-    occurred_on = DateField("Date", validators=[DataRequired("Enter the date.")])
+    occurred_on = DateField(
+        "Date", validators=[DataRequired("Enter the date."), _in_range("occurred_on")]
+    )
     notes = StringField("Notes", validators=[Optional(), Length(max=500)])
 
 
@@ -109,7 +133,8 @@ class ActionForm(FlaskForm):
         validators=[DataRequired("Enter the council or provider."), Length(max=200)],
     )
     action_date = DateField(
-        "Date of the application", validators=[DataRequired("Enter the date of the application.")]
+        "Date of the application",
+        validators=[DataRequired("Enter the date of the application."), _in_range("action_date")],
     )
     outcome = StringField("Outcome (optional)", validators=[Optional(), Length(max=200)])
 
@@ -134,7 +159,10 @@ class OfferForm(FlaskForm):
         places=2,
         validators=[Optional(), NumberRange(0, 10000, "Enter a rent between 0 and 10,000.")],
     )
-    offered_on = DateField("Date offered", validators=[DataRequired("Enter the date offered.")])
+    offered_on = DateField(
+        "Date offered",
+        validators=[DataRequired("Enter the date offered."), _in_range("offered_on")],
+    )
     decision = RadioField(
         "Decision",
         choices=list(DECISION_LABELS.items()),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .date_rules import future_errors, referral_errors
+from core.plugins.api import EventDate
+
+from .date_rules import future_errors, label, referral_errors
 
 #: MHSDS accommodation type (v5/v6).
 ACCOMMODATION_TYPES = {
@@ -78,6 +80,11 @@ class HappenedDatesMixin:
         _refuse(future_errors(data))
 
 
+def _date(name: str, **kwargs) -> EventDate:
+    """A date of the journey, named in messages as the pages and ``date_rules`` name it."""
+    return EventDate(label(name), **kwargs)
+
+
 def _code(choices) -> validate.OneOf:
     return validate.OneOf(list(choices), error="Choose one of: {choices}.")
 
@@ -85,23 +92,23 @@ def _code(choices) -> validate.OneOf:
 class StepOutReferralFieldsSchema(Schema):
     """Fields a referral can be given or changed (all optional: used for PATCH)."""
 
-    referred_on = fields.Date()
+    referred_on = _date("referred_on")
     ward = fields.String(validate=validate.Length(min=1, max=120))
     referrer = fields.String(validate=validate.Length(min=1, max=120))
-    admission_date = fields.Date(allow_none=True)
-    clinically_ready_date = fields.Date(allow_none=True)
+    admission_date = _date("admission_date", allow_none=True)
+    clinically_ready_date = _date("clinically_ready_date", allow_none=True)
     accommodation_type = fields.String(allow_none=True, validate=_code(ACCOMMODATION_TYPES))
     settled_indicator = fields.String(allow_none=True, validate=_code(SETTLED_INDICATORS))
     needs = fields.String(allow_none=True, validate=validate.Length(max=4000))
     risks = fields.String(allow_none=True, validate=validate.Length(max=4000))
     status = fields.String(validate=_code(STATUSES))
-    assessment_date = fields.Date(allow_none=True)
-    move_in_date = fields.Date(allow_none=True)
-    discharge_date = fields.Date(allow_none=True)
+    assessment_date = _date("assessment_date", allow_none=True)
+    move_in_date = _date("move_in_date", allow_none=True)
+    discharge_date = _date("discharge_date", allow_none=True)
     discharge_destination = fields.String(allow_none=True, validate=validate.Length(max=200))
     delay_reason = fields.String(allow_none=True, validate=_code(DELAY_REASONS))
     delay_attribution = fields.String(allow_none=True, validate=_code(DELAY_ATTRIBUTIONS))
-    tenancy_end_date = fields.Date(allow_none=True)
+    tenancy_end_date = _date("tenancy_end_date", allow_none=True)
     tenancy_end_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
     tenancy_end_planned = fields.Boolean(allow_none=True)
 
@@ -133,7 +140,7 @@ class StepOutActionSchema(HappenedDatesMixin, Schema):
     referral_id = fields.UUID(dump_only=True)
     application_type = fields.String(required=True, validate=_code(APPLICATION_TYPES))
     provider = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    action_date = fields.Date(required=True)
+    action_date = _date("action_date", required=True)
     outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -144,7 +151,7 @@ class StepOutOfferSchema(HappenedDatesMixin, Schema):
     provider = fields.String(required=True, validate=validate.Length(min=1, max=200))
     tenure = fields.String(required=True, validate=_code(TENURES))
     weekly_rent = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
-    offered_on = fields.Date(required=True)
+    offered_on = _date("offered_on", required=True)
     decision = fields.String(load_default="pending", validate=_code(DECISIONS))
     decline_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
 
@@ -154,7 +161,7 @@ class StepOutActionUpdateSchema(HappenedDatesMixin, Schema):
 
     application_type = fields.String(validate=_code(APPLICATION_TYPES))
     provider = fields.String(validate=validate.Length(min=1, max=200))
-    action_date = fields.Date()
+    action_date = _date("action_date")
     outcome = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -166,7 +173,7 @@ class StepOutOfferUpdateSchema(HappenedDatesMixin, Schema):
     provider = fields.String(validate=validate.Length(min=1, max=200))
     tenure = fields.String(validate=_code(TENURES))
     weekly_rent = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
-    offered_on = fields.Date()
+    offered_on = _date("offered_on")
     decision = fields.String(validate=_code(DECISIONS))
     decline_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
 
@@ -192,7 +199,7 @@ class StepOutReviewSchema(Schema):
 
 
 class StepOutReviewCompleteSchema(HappenedDatesMixin, Schema):
-    completed_on = fields.Date(required=True)
+    completed_on = _date("completed_on", required=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
 
 
@@ -200,7 +207,7 @@ class StepOutCrisisEventSchema(HappenedDatesMixin, Schema):
     id = fields.UUID(dump_only=True)
     client_id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=_code(CRISIS_KINDS))
-    occurred_on = fields.Date(required=True)
+    occurred_on = _date("occurred_on", required=True)
     source = fields.String(dump_only=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
 
