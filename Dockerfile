@@ -15,7 +15,9 @@ RUN mkdir -p vendor/nhsuk vendor/swagger-ui \
        node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js vendor/swagger-ui/
 
 # --- the application ---------------------------------------------------------------------------
-FROM python:3.11-slim
+# Bookworm: its postgresql-client is 15, the major version docker-compose.yml runs (pg_dump and
+# pg_restore must match the server for `flask backup drill`).
+FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -24,6 +26,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ENV=production \
     INSTANCE_DIR=/var/lib/stepping-stones
 
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 stepping \
  && useradd --system --uid 10001 --gid stepping --create-home --home-dir /home/stepping stepping \
  && mkdir -p /var/lib/stepping-stones && chown stepping:stepping /var/lib/stepping-stones

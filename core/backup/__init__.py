@@ -1,0 +1,1 @@
+"""Backups and restore drills (SECURITY R2): ``flask backup drill``."""
