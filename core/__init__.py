@@ -246,6 +246,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.web.access_requests import bp as subject_access_bp
 
     ui += (subject_access_bp,)  # subject access requests and their clock
+    from core.web.retention import bp as retention_bp
+
+    ui += (retention_bp,)  # retention: records due for appraisal and decisions (P3)
     ui += (admin_bp, platform_bp)  # tenant admin pages; the platform operator's tenant list
     for blueprint in ui:
         app.register_blueprint(blueprint)
@@ -266,6 +269,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.clients.access_requests_api import blp as subject_access_api
 
     core_apis += (subject_access_api,)  # subject access requests and their clock
+    from core.retention.api import blp as retention_api
+
+    core_apis += (retention_api,)  # retention: records due for appraisal and decisions (P3)
     for blueprint in core_apis:
         api.register_blueprint(blueprint)
 

@@ -238,9 +238,10 @@ def _upgrade_to_every_head() -> None:
 
 def register_commands(app: Flask) -> None:
     from core.audit.cli import audit_cli
+    from core.backup.cli import backup_cli
     from core.jobs.cli import jobs_cli
 
-    for group in (tenants_cli, users_cli, postgres_cli, demo_cli, jobs_cli, audit_cli):
+    for group in (tenants_cli, users_cli, postgres_cli, demo_cli, jobs_cli, audit_cli, backup_cli):
         app.cli.add_command(group)
     _upgrade_to_every_head()
     plugins = app.extensions["stepping_stones.plugins"]

@@ -39,6 +39,7 @@ ENV_SETTINGS = (
     "RATE_LIMIT_STORAGE_URL",
     "BANK_HOLIDAY_REGION",
     "AUDIT_SEAL_HOUR",
+    "RETENTION_RULES",
 )
 
 
@@ -106,6 +107,9 @@ def defaults() -> dict[str, Any]:
         # Whose bank holidays move a subject access request's due date to the next working day:
         # ENG (England), WLS, SCT or NIR.
         "BANK_HOLIDAY_REGION": "ENG",
+        # Retention rules per record class laid over core.retention.rules.DEFAULT_RULES (JSON);
+        # empty keeps the Records Management Code's mental health entry (20 y / 10 y after death).
+        "RETENTION_RULES": "",
         "API_TOKEN_MAX_DAYS": 365,
         "API_TOKEN_DEFAULT_DAYS": 90,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -153,7 +157,17 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             f"BANK_HOLIDAY_REGION must be one of {', '.join(BANK_HOLIDAY_REGIONS)} "
             f"(England, Wales, Scotland, Northern Ireland), not {region!r}."
         )
+    _check_retention_rules(settings)
     return settings
+
+
+def _check_retention_rules(settings: dict[str, Any]) -> None:
+    from core.retention.rules import RetentionRuleError, parse_rules
+
+    try:
+        parse_rules(settings.get("RETENTION_RULES"))
+    except RetentionRuleError as error:
+        raise ConfigError(str(error)) from None
 
 
 def normalise_database_url(url: str) -> str:

@@ -169,7 +169,15 @@ def _add_client_record(data: TenantData) -> None:
     """
     from datetime import UTC, date, datetime
 
-    from core.clients.models import Client, Consent, Contact, Note, Share, SubjectAccessRequest
+    from core.clients.models import (
+        Client,
+        Consent,
+        Contact,
+        Note,
+        RetentionAppraisal,
+        Share,
+        SubjectAccessRequest,
+    )
 
     home, jcp = data.ids["organisation"]
     staff = data.memberships["practitioner"]
@@ -230,6 +238,14 @@ def _add_client_record(data: TenantData) -> None:
     )
     db.session.add_all([share, contact, note, access_request])
     db.session.flush()
+    appraisal = RetentionAppraisal(  # the unshared client, as if past its retention period
+        client_id=unshared.id,
+        record_class="mental_health_record",
+        last_contact_on=date(2005, 1, 2),
+        due_since=date(2025, 1, 3),
+    )
+    db.session.add(appraisal)
+    db.session.flush()
     restricted = _add_restricted_client(data)
     for kind, obj in (
         ("client", client),
@@ -240,6 +256,7 @@ def _add_client_record(data: TenantData) -> None:
         ("client_contact", contact),
         ("client_note", note),
         ("subject_access_request", access_request),
+        ("retention_appraisal", appraisal),
     ):
         data.add(kind, obj.id)
 

@@ -21,6 +21,7 @@ from core.clients.models import (
     Consent,
     Contact,
     Note,
+    RetentionAppraisal,
     RightsDecision,
     Share,
     SubjectAccessRequest,
@@ -114,6 +115,7 @@ def subject_access(client: Client) -> dict[str, Any]:
         "notes": _rows(Note, client.id),
         "rights_decisions": _rows(RightsDecision, client.id),
         "subject_access_requests": _rows(SubjectAccessRequest, client.id),
+        "retention_appraisals": _rows(RetentionAppraisal, client.id),
         "access_log": [
             {"at": at.isoformat(), "action": action, "by": actor} for at, action, actor in accesses
         ],

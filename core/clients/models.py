@@ -51,6 +51,9 @@ class Client(TenantScoped, Timestamps, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="open")
     closed_reason: Mapped[str | None] = mapped_column(sa.String(30))
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: The date of death when the trust knows it (recorded by information governance through
+    #: the retention API); it can shorten the retention period (core.retention.rules).
+    died_on: Mapped[date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     #: Set while processing is restricted (UK GDPR Art. 18): only the information governance
     #: role sees the client (core.clients.access). The decisions are in RightsDecision.
@@ -223,6 +226,48 @@ class SubjectAccessRequest(TenantScoped, Timestamps, db.Model):
         primaryjoin="and_(Client.id == SubjectAccessRequest.client_id, "
         "Client.tenant_id == SubjectAccessRequest.tenant_id)",
         foreign_keys="[SubjectAccessRequest.client_id, SubjectAccessRequest.tenant_id]",
+        lazy="joined",
+        viewonly=True,
+    )
+
+
+class RetentionAppraisal(TenantScoped, db.Model):
+    """A client record flagged because its minimum retention period has passed, and the
+    decision on it (SECURITY.md P3; core.retention).
+
+    One row per flag; the decision is recorded once on it (``keep`` with a date to review
+    again, or ``destroy`` — which only records the decision: the trust's records team
+    destroys). A later flag is a new row, so the rows are the history. Nothing is deleted.
+    """
+
+    __tablename__ = "retention_appraisal"
+    __table_args__ = TenantScoped.tenant_table_args(
+        tenant_foreign_key("client_id", "client"),
+        tenant_foreign_key("decided_by_membership_id", "membership"),
+        sa.Index("ix_retention_appraisal_tenant_client", "tenant_id", "client_id"),
+        sa.Index("ix_retention_appraisal_tenant_open", "tenant_id", "decision", "due_since"),
+    )
+
+    client_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    record_class: Mapped[str] = mapped_column(sa.String(40))
+    #: The last contact and death the retention date was worked out from, as they were.
+    last_contact_on: Mapped[date] = mapped_column(sa.Date)
+    died_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: The first day the record could be appraised (the day after its retention ended).
+    due_since: Mapped[date] = mapped_column(sa.Date)
+    flagged_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(sa.String(10))
+    review_on: Mapped[date | None] = mapped_column(sa.Date)
+    reason: Mapped[str | None] = mapped_column(sa.String(2000))
+    decided_by_membership_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    #: Loaded with the appraisal: every list shows whose record it is.
+    client: Mapped[Client] = relationship(
+        Client,
+        primaryjoin="and_(Client.id == RetentionAppraisal.client_id, "
+        "Client.tenant_id == RetentionAppraisal.tenant_id)",
+        foreign_keys="[RetentionAppraisal.client_id, RetentionAppraisal.tenant_id]",
         lazy="joined",
         viewonly=True,
     )

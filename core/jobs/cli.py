@@ -92,13 +92,14 @@ def scheduler(interval: int, once: bool) -> None:
     """
     from core.jobs.relay import recover, relay
     from core.jobs.schedules import tick
+    from core.retention.schedule import tick as retention_tick
 
     redis = bool(current_app.config.get("REDIS_URL"))
     sealed_on: date | None = None
     while True:
         sealed_on = _seal_audit_daily(sealed_on)
         try:
-            created = tick()
+            created = tick() + retention_tick()  # plugins' schedules; core's retention flag
             if redis:
                 sent = relay()
                 resent = recover()
@@ -133,3 +134,12 @@ def kinds() -> None:
 
     for key, (owner, kind) in sorted(job_kinds().items()):
         click.echo(f"{key:32} {owner:12} {kind.title}")
+
+
+def _add_core_commands() -> None:
+    from core.retention.cli import retention_command
+
+    jobs_cli.add_command(retention_command)  # the retention appraisal, now or as a dry run
+
+
+_add_core_commands()

@@ -13,13 +13,19 @@ class UnknownJobKind(LookupError):
 
 
 def core_job_kinds() -> list[JobKind]:
-    """Core's job kinds: the bulk client import and running a report."""
+    """Core's job kinds: the bulk client import, running a report, the retention appraisal."""
     from core.imports.clients import import_clients
     from core.reports.jobs import run_report_job
+    from core.retention.services import flag_due_records
 
     return [
         JobKind(key="core.clients.import", title="Import clients", function=import_clients),
         JobKind(key="core.reports.run", title="Run a report", function=run_report_job),
+        JobKind(
+            key="core.retention.flag",
+            title="Flag records due for retention appraisal",
+            function=flag_due_records,
+        ),
     ]
 
 

@@ -279,7 +279,8 @@ def test_controls_own_ids_reach_the_views(app, world):
 
 @pytest.fixture
 def stranger(app, world):
-    """A person with a membership (tenant admin) in B only, signed in to the UI."""
+    """A person with a membership (tenant admin, and information governance for its pages) in
+    B only, signed in to the UI."""
     with app.app_context():
         user_id = make_user("stranger@tenant-b.example", "Stranger")
         with tenant_context(world.b.tenant_id):
@@ -287,7 +288,13 @@ def stranger(app, world):
             make_membership(
                 user_id,
                 org,
-                ["tenant_admin", "canary_keeper", "housing_team_leader", "ips_team_leader"],
+                [
+                    "tenant_admin",
+                    "information_governance",
+                    "canary_keeper",
+                    "housing_team_leader",
+                    "ips_team_leader",
+                ],
             )
     client = app.test_client()
     sign_in(client, "stranger@tenant-b.example")
